@@ -1,0 +1,236 @@
+"""Curated annotations: who and what a letter mentions, as stand-off data anchored by quotes.
+
+An annotation file (YAML) names one letter and describes persons, groups, places, texts and
+events. Entities are global: an id defined in one file may be used by any other letter.
+Every mention and every piece of evidence is a quote that must occur exactly once in the
+letter (an optional ``prefix``/``suffix`` right before/after it tells equal quotes apart).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .letter import Span
+from .uris import is_slug
+
+ENTITY_KINDS = ("persons", "groups", "places", "texts", "events")
+_KIND_OF_SECTION = {"persons": "person", "groups": "group", "places": "place", "texts": "text", "events": "event"}
+
+
+class AnnotationError(ValueError):
+    """A curated annotation that cannot be applied; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote as curated, before it is found in the text."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    voice: str | None = None  # id of whoever states this in the text; None: the letter's author
+    where: str = ""  # "persons.lenin.mentions[0]", for error messages
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A quote found in the text."""
+
+    span: Span
+    voice: str | None
+    where: str
+
+
+@dataclass(frozen=True)
+class TimeBounds:
+    begin: datetime | None
+    end: datetime | None
+    label: str | None
+
+
+@dataclass
+class Entity:
+    id: str
+    kind: str  # person, group, place, text, event
+    label: str
+    name: str | None = None
+    names: tuple[str, ...] = ()  # other forms used to recognise it in any letter
+    same_as: tuple[str, ...] = ()
+    note: str | None = None
+    source_file: str = ""
+    # events only
+    crm_class: str | None = None
+    type: str | None = None
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # CRM property -> entity ids
+    time: TimeBounds | None = None
+    # where it is mentioned, per letter file
+    mentions: dict[str, list[Quote]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LetterAnnotations:
+    file: str
+    slug: str | None
+    source_file: str
+
+
+@dataclass
+class Curation:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    letters: dict[str, LetterAnnotations] = field(default_factory=dict)
+
+    def by_name(self, name: str, kind: str = "person") -> Entity | None:
+        """The entity of that kind one of whose names or whose surname is ``name``."""
+        wanted = _norm(name)
+        for entity in self.entities.values():
+            if entity.kind != kind:
+                continue
+            forms = {entity.id, entity.label, entity.name or "", *entity.names}
+            if wanted in {_norm(f) for f in forms if f}:
+                return entity
+        return None
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.replace("\u00a0", " ").split()).casefold()
+
+
+def load_curation(folder: Path) -> Curation:
+    curation = Curation()
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        _load_file(path, curation)
+    return curation
+
+
+def _load_file(path: Path, curation: Curation) -> None:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise AnnotationError(f"{path.name}: not readable YAML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise AnnotationError(f"{path.name}: expected a mapping at the top level")
+    letter_file = doc.get("letter")
+    if letter_file is not None:
+        if not isinstance(letter_file, str):
+            raise AnnotationError(f"{path.name}: 'letter' must be a file name")
+        slug = doc.get("slug")
+        if slug is not None and not is_slug(str(slug)):
+            raise AnnotationError(f"{path.name}: slug {slug!r} is not lower-case ASCII words joined by '-'")
+        curation.letters[letter_file] = LetterAnnotations(letter_file, slug, path.name)
+    unknown = set(doc) - {"letter", "slug", *ENTITY_KINDS}
+    if unknown:
+        raise AnnotationError(f"{path.name}: unknown sections {sorted(unknown)}")
+    for section in ENTITY_KINDS:
+        for entity_id, body in (doc.get(section) or {}).items():
+            where = f"{path.name}: {section}.{entity_id}"
+            body = body or {}
+            if set(body) <= {"mentions", "evidence"} and entity_id in curation.entities and letter_file:
+                # A mention of an entity described in another file.
+                known = curation.entities[entity_id]
+                known.mentions.setdefault(letter_file, []).extend(
+                    _quotes(body.get("mentions"), f"{where}.mentions") + _quotes(body.get("evidence"), f"{where}.evidence"))
+                continue
+            entity = _entity(section, str(entity_id), body, where)
+            entity.source_file = path.name
+            if entity_id in curation.entities:
+                raise AnnotationError(f"{where}: id already defined in {curation.entities[entity_id].source_file}")
+            if letter_file is not None:
+                entity.mentions[letter_file] = _quotes(body.get("mentions"), f"{where}.mentions")
+                if section == "events":
+                    entity.mentions[letter_file] += _quotes(body.get("evidence"), f"{where}.evidence")
+            curation.entities[str(entity_id)] = entity
+
+
+_ENTITY_KEYS = {"label", "name", "names", "same_as", "note", "mentions", "evidence", "class", "type", "time"}
+
+
+def _entity(section: str, entity_id: str, body: dict[str, Any], where: str) -> Entity:
+    if not is_slug(entity_id):
+        raise AnnotationError(f"{where}: id is not lower-case ASCII words joined by '-'")
+    if "label" not in body:
+        raise AnnotationError(f"{where}: needs a label")
+    links: dict[str, tuple[str, ...]] = {}
+    for key, value in body.items():
+        if key in _ENTITY_KEYS:
+            continue
+        if section == "events" and key[:1] == "P" and key[1:2].isdigit():
+            values = value if isinstance(value, list) else [value]
+            links[key] = tuple(str(v) for v in values)
+        else:
+            raise AnnotationError(f"{where}: unknown key {key!r}")
+    if section == "events" and "class" not in body:
+        raise AnnotationError(f"{where}: an event needs a CRM class (e.g. E86_Leaving)")
+    names = body.get("names") or []
+    same_as = body.get("same_as") or []
+    return Entity(
+        id=entity_id,
+        kind=_KIND_OF_SECTION[section],
+        label=str(body["label"]),
+        name=body.get("name"),
+        names=tuple(str(n) for n in (names if isinstance(names, list) else [names])),
+        same_as=tuple(str(s) for s in (same_as if isinstance(same_as, list) else [same_as])),
+        note=body.get("note"),
+        crm_class=body.get("class"),
+        type=body.get("type"),
+        links=links,
+        time=_time(body.get("time"), where) if "time" in body else None,
+    )
+
+
+def _time(value: Any, where: str) -> TimeBounds | None:
+    if value in (None, "unknown"):
+        return None
+    if not isinstance(value, dict) or not set(value) <= {"begin", "end", "label"}:
+        raise AnnotationError(f"{where}.time: expected 'unknown' or a mapping with begin, end, label")
+
+    def instant(key: str) -> datetime | None:
+        raw = value.get(key)
+        if raw is None:
+            return None
+        try:
+            return datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise AnnotationError(f"{where}.time.{key}: {raw!r} is not an ISO date-time") from None
+
+    begin, end = instant("begin"), instant("end")
+    if begin is None and end is None:
+        raise AnnotationError(f"{where}.time: give begin, end or both, or say 'unknown'")
+    if begin and end and begin > end:
+        raise AnnotationError(f"{where}.time: begin is after end")
+    return TimeBounds(begin, end, value.get("label"))
+
+
+def _quotes(value: Any, where: str) -> list[Quote]:
+    quotes = []
+    for i, item in enumerate(value or []):
+        here = f"{where}[{i}]"
+        if isinstance(item, str):
+            item = {"quote": item}
+        if not isinstance(item, dict) or not isinstance(item.get("quote"), str) or not item["quote"]:
+            raise AnnotationError(f"{here}: expected a quote (text) or a mapping with 'quote'")
+        quotes.append(Quote(item["quote"], item.get("prefix", ""), item.get("suffix", ""), item.get("voice"), here))
+    return quotes
+
+
+def anchor(text: str, quote: Quote, file: str) -> Anchor:
+    """Find the one place a quote stands in the text, or fail naming the annotation."""
+    hits = []
+    start = text.find(quote.exact)
+    while start != -1:
+        end = start + len(quote.exact)
+        if text[:start].endswith(quote.prefix) and text[end:].startswith(quote.suffix):
+            hits.append(start)
+        start = text.find(quote.exact, start + 1)
+    if not hits:
+        raise AnnotationError(f"{quote.where}: quote {quote.exact!r} is not in {file}")
+    if len(hits) > 1:
+        raise AnnotationError(
+            f"{quote.where}: quote {quote.exact!r} occurs {len(hits)} times in {file} "
+            f"(at {', '.join(map(str, hits))}); add a prefix or suffix to tell them apart"
+        )
+    start = hits[0]
+    return Anchor(Span(start, start + len(quote.exact), quote.exact), quote.voice, quote.where)

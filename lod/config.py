@@ -1,0 +1,32 @@
+"""Settings in one frozen object, built once from the command line and passed down."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+
+def default_base(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
+    """By default URIs resolve on the machine that serves them, so a newcomer can follow every one."""
+    return f"http://{host}:{port}/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    base: str = default_base()
+    letters: Path = ROOT / "data" / "letters"
+    annotations: Path = ROOT / "data" / "annotations"
+    ontology: Path = ROOT / "ontology"
+    out: Path = ROOT / "data" / "dumps"
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    query_timeout: float = 10.0  # seconds a SPARQL query may run
+    max_query_length: int = 20_000  # characters
+    max_results: int = 10_000  # rows or triples in one SPARQL answer
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith("/"):
+            object.__setattr__(self, "base", self.base + "/")

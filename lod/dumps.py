@@ -1,0 +1,82 @@
+"""The canonical form of a build, and its dumps.
+
+Quads go through pyoxigraph once, so that literals take the form the store will serve
+(pyoxigraph keeps ``xsd:nonNegativeInteger`` as ``xsd:integer``): dumps, store and served
+documents then agree. Sorting the quads before each serialisation makes two builds of the
+same input byte-identical.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from .formats import DUMP_FORMATS, RdfFormat
+from .namespaces import PREFIXES
+
+DUMP_NAME = "letters"
+
+
+def canonical_quads(graphs: list[tuple[URIRef, Graph]]) -> list[ox.Quad]:
+    """All named graphs as sorted pyoxigraph quads, literals in the store's canonical form."""
+    store = ox.Store()
+    for name, graph in graphs:
+        data = graph.serialize(format="nt", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+    return sorted(store, key=_sort_key)
+
+
+def _sort_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The default-graph view: every distinct triple of every graph, sorted."""
+    triples = {q.triple for q in quads}
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def serialize(quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
+    data = quads if fmt.quads else union_triples(quads)
+    return ox.serialize(data, format=fmt.oxigraph, prefixes=PREFIXES)
+
+
+def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
+    """Write every dump format, a gzip copy of each and SHA256SUMS into ``out``, all or nothing.
+
+    The files are written into a fresh folder beside ``out`` that replaces it only when
+    complete, so a failed build never leaves half a dump behind.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; dumps are for everyone
+    try:
+        names = []
+        for fmt in DUMP_FORMATS:
+            data = serialize(quads, fmt)
+            name = f"{DUMP_NAME}.{fmt.extension}"
+            (staging / name).write_bytes(data)
+            # mtime=0 and no file name in the header keep the .gz byte-identical between builds.
+            with open(staging / f"{name}.gz", "wb") as raw:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+                    gz.write(data)
+            names += [name, f"{name}.gz"]
+        sums = "".join(f"{hashlib.sha256((staging / n).read_bytes()).hexdigest()}  {n}\n" for n in sorted(names))
+        (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / n for n in sorted(names)] + [out / "SHA256SUMS"]

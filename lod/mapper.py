@@ -1,0 +1,522 @@
+"""Parsed letter + curated annotations -> one RDF graph per letter.
+
+The model (DESIGN.md): the English letter and its Russian original are CRM linguistic objects
+linked by P73; a catalogue view of plain Dublin Core / schema.org triples sits beside the CRM
+events; every mention and every event is anchored in the text by a Web Annotation whose
+selectors carry code-point offsets into the stored file, with the voice that states it.
+The mapper has no branch for a particular letter: what it knows of one comes from the text
+and from data/annotations/.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from . import __version__
+from .annotations import Anchor, AnnotationError, Curation, Entity, Quote, TimeBounds, anchor
+from .letter import DateValue, Document, Letter, Span
+from .namespaces import CRM, DCMITYPE, DCTERMS, EDTF, FOAF, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from .uris import Minter, slugify
+
+PUBLIC_DOMAIN = URIRef("https://creativecommons.org/publicdomain/mark/1.0/")
+SPDX = "http://spdx.org/rdf/terms#"
+_QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in each TextQuoteSelector
+_COMRADES = re.compile(r"\bComrades?\s+((?:[A-Z][\w\-]+(?:’s|'s)?)(?:(?:,\s*|\s+and\s+)[A-Z][\w\-]+(?:’s|'s)?)*)")
+_ENTITY_CLASSES = {
+    "person": (CRM.E21_Person, FOAF.Person),
+    "group": (CRM.E74_Group, FOAF.Organization),
+    "place": (CRM.E53_Place,),
+    "text": (CRM.E33_Linguistic_Object,),
+}
+
+
+def clean(text: str) -> str:
+    """Display form of text as written: runs of spaces (also non-breaking) become one space."""
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def person_name(text: str) -> str:
+    """'G. V. CHICHERIN' -> 'G. V. Chicherin'; names not in capitals stay as written."""
+    name = clean(text)
+    return name.title() if name.isupper() else name
+
+
+def letter_slug(letter: Letter, curation: Curation) -> str:
+    curated = curation.letters.get(letter.file)
+    if curated and curated.slug:
+        return curated.slug
+    doc = letter.documents[0] if letter.documents else None
+    parts: list[str] = []
+    if doc and doc.date:
+        parts.append(_date_slug(doc.date))
+    if doc:
+        parts += [slugify(person_name(a.text).split()[-1]) for a in doc.addressees]
+    slug = "-".join(p for p in parts if p)
+    return slug or slugify(letter.file.rsplit(".", 1)[0])
+
+
+def _date_slug(date: DateValue) -> str:
+    if date.exact_day:
+        return date.begin.strftime("%Y-%m-%d")
+    if (date.begin.year, date.begin.month) == (date.end.year, date.end.month):
+        return date.begin.strftime("%Y-%m")
+    return date.begin.strftime("%Y")
+
+
+@dataclass
+class _Context:
+    """What one letter's mapping accumulates: the graph, the anchors found, the entities named."""
+
+    letter: Letter
+    curation: Curation
+    mint: Minter
+    slug: str
+    graph: Graph = field(default_factory=Graph)
+    anchors: list[tuple[Anchor, URIRef, URIRef]] = field(default_factory=list)  # (anchor, body, motivation)
+    described: set[str] = field(default_factory=set)
+    auto: dict[str, Entity] = field(default_factory=dict)
+    editors: str | None = None  # the voice of the header and the notes
+
+    @property
+    def uri(self) -> URIRef:
+        return self.mint.letter(self.slug)
+
+    @property
+    def text_uri(self) -> URIRef:
+        return self.mint.text(self.slug)
+
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.graph.add((s, p, o))
+
+    def concept(self, slug: str) -> URIRef:
+        return self.mint.concept(slug)
+
+    def entity(self, entity_id: str, where: str) -> Entity:
+        found = self.curation.entities.get(entity_id) or self.auto.get(entity_id)
+        if found is None:
+            raise AnnotationError(f"{where}: refers to {entity_id!r}, which no annotation file defines")
+        return found
+
+    def uri_of(self, entity: Entity) -> URIRef:
+        return self.mint.thing(entity.kind, entity.id)
+
+    def agent(self, name: str, kind: str = "person") -> Entity:
+        """The curated entity with that name, or one made from the name as written."""
+        found = self.curation.by_name(name, kind)
+        if found is None and kind == "person":
+            found = self.curation.by_name(name.split()[-1], kind)
+        if found:
+            return found
+        display = person_name(name) if kind == "person" else clean(name)
+        slug = slugify(display.split()[-1] if kind == "person" else display)
+        if slug not in self.auto:
+            self.auto[slug] = Entity(id=slug, kind=kind, label=display, name=display)
+        return self.auto[slug]
+
+    def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
+                    voice: str | None = None) -> None:
+        if span is not None and span.text:
+            self.anchors.append((Anchor(span, voice, "parser"), body, motivation))
+
+
+def map_letter(letter: Letter, curation: Curation, mint: Minter) -> tuple[URIRef, Graph]:
+    """The named graph of one letter: its URI and its triples."""
+    ctx = _Context(letter, curation, mint, letter_slug(letter, curation))
+    author = ctx.agent(clean(letter.author.text)) if letter.author else None
+    if letter.citation and letter.citation.work:
+        ctx.editors = ctx.agent(f"Editors of {letter.citation.work}", "group").id
+        ctx.described.add(ctx.editors)
+    _source_text(ctx)
+    _letter(ctx, author)
+    _curated(ctx)
+    _comrades(ctx)
+    for entity_id in sorted(ctx.described):
+        _describe(ctx, ctx.entity(entity_id, letter.file))
+    _annotations(ctx, author)
+    return ctx.uri, ctx.graph
+
+
+def _source_text(ctx: _Context) -> None:
+    """The file as stored: what every selector's offsets count in."""
+    t, text = ctx.text_uri, ctx.letter.text
+    ctx.add(t, RDF.type, CRM.E33_Linguistic_Object)
+    ctx.add(t, RDF.type, DCMITYPE.Text)
+    ctx.add(t, RDFS.label, Literal(f"Source text {ctx.letter.file}"))
+    ctx.add(t, DCTERMS.identifier, Literal(ctx.letter.file))
+    ctx.add(t, DCTERMS.format, Literal("text/plain; charset=utf-8"))
+    ctx.add(t, DCTERMS.extent, Literal(f"{len(text)} characters"))
+    ctx.add(t, CRM.P165_incorporates, ctx.uri)
+    checksum = URIRef(f"{t}/checksum")
+    ctx.add(t, URIRef(SPDX + "checksum"), checksum)
+    ctx.add(checksum, RDF.type, URIRef(SPDX + "Checksum"))
+    ctx.add(checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256"))
+    ctx.add(checksum, URIRef(SPDX + "checksumValue"),
+            Literal(hashlib.sha256(text.encode("utf-8")).hexdigest(), datatype=XSD.hexBinary))
+    mapping = ctx.mint.letter(ctx.slug, "mapping")
+    ctx.add(mapping, RDF.type, PROV.Activity)
+    ctx.add(mapping, RDFS.label, Literal(f"Mapping of {ctx.letter.file} to RDF"))
+    ctx.add(mapping, PROV.used, t)
+    ctx.add(mapping, SCHEMA.softwareVersion, Literal(f"lod-letters {__version__}"))
+    curated = ctx.curation.letters.get(ctx.letter.file)
+    if curated:
+        ctx.add(mapping, PROV.used, Literal(f"data/annotations/{curated.source_file}"))
+    ctx.add(ctx.uri, PROV.wasDerivedFrom, t)
+
+
+def _letter(ctx: _Context, author: Entity | None) -> None:
+    letter, uri = ctx.letter, ctx.uri
+    docs = letter.documents
+    first = docs[0] if docs else None
+    original = ctx.mint.letter(ctx.slug, "original")
+
+    for cls in (CRM.E33_Linguistic_Object, DCMITYPE.Text, FOAF.Document):
+        ctx.add(uri, RDF.type, cls)
+    ctx.add(uri, DCTERMS.type, ctx.concept("letter"))
+    ctx.add(uri, CRM.P2_has_type, ctx.concept("letter"))
+    ctx.add(uri, DCTERMS.language, Literal("en"))
+    ctx.add(uri, CRM.P72_has_language, ctx.concept("english"))
+    addressees = _addressees(ctx, first)
+    ctx.add(uri, DCTERMS.title, Literal(_title(author, addressees, first)))
+    ctx.add(uri, RDFS.label, Literal(_title(author, addressees, first)))
+    if author:
+        ctx.add(uri, DCTERMS.creator, ctx.uri_of(author))
+        ctx.described.add(author.id)
+        ctx.note_anchor(letter.author, ctx.uri_of(author))
+    for person, span in addressees:
+        ctx.add(uri, SCHEMA.recipient, ctx.uri_of(person))
+        ctx.described.add(person.id)
+        ctx.note_anchor(span, ctx.uri_of(person))
+    if first and first.date:
+        ctx.add(uri, DCTERMS.date, _date_literal(first.date))
+    body = "\n\n".join(p.text for d in docs for p in d.paragraphs)
+    if body:
+        ctx.add(uri, CRM.P190_has_symbolic_content, Literal(body))
+    if letter.header.rights:
+        ctx.add(uri, DCTERMS.rights, Literal(clean(letter.header.rights.text)))
+        ctx.add(uri, DCTERMS.license, PUBLIC_DOMAIN)
+
+    ctx.add(original, RDF.type, CRM.E33_Linguistic_Object)
+    ctx.add(original, RDFS.label, Literal(f"Russian original of: {_title(author, addressees, first)}"))
+    ctx.add(original, CRM.P72_has_language, ctx.concept("russian"))
+    ctx.add(original, CRM.P73_has_translation, uri)
+
+    _people_of_header(ctx, original)
+    _citation(ctx)
+    if len(docs) == 1:
+        _document(ctx, docs[0], original, author, 1)
+    else:
+        for n, doc in enumerate(docs, start=1):
+            part = ctx.mint.letter(ctx.slug, "original", "part", str(n))
+            ctx.add(part, RDF.type, CRM.E33_Linguistic_Object)
+            ctx.add(part, RDFS.label, Literal(f"Note {n} of: {_title(author, addressees, first)}"))
+            ctx.add(original, CRM.P106_is_composed_of, part)
+            _document(ctx, doc, part, author, n)
+    _notes(ctx)
+
+
+def _addressees(ctx: _Context, doc: Document | None) -> list[tuple[Entity, Span]]:
+    found: list[tuple[Entity, Span]] = []
+    for span in doc.addressees if doc else ():
+        person = ctx.agent(span.text)
+        if person.id not in {p.id for p, _ in found}:
+            found.append((person, span))
+    return found
+
+
+def _title(author: Entity | None, addressees: list[tuple[Entity, Span]], doc: Document | None) -> str:
+    who = author.label if author else "Unknown author"
+    names = [p.label for p, _ in addressees]
+    to = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "unknown addressee"
+    when = f", {_date_words(doc.date)}" if doc and doc.date else ""
+    return f"{who} to {to}{when}"
+
+
+def _date_words(date: DateValue) -> str:
+    if date.exact_day:
+        return f"{date.begin.day} {date.begin:%B %Y}"
+    return clean(date.span.text).rstrip(".")
+
+
+def _date_literal(date: DateValue) -> Literal:
+    if date.exact_day:
+        return Literal(date.begin.date().isoformat(), datatype=XSD.date)
+    return Literal(date.edtf, datatype=URIRef(EDTF))
+
+
+def _time_span(ctx: _Context, event: URIRef, begin: datetime | None, end: datetime | None, label: str) -> None:
+    span = URIRef(f"{event}/time")
+    ctx.add(event, CRM["P4_has_time-span"], span)
+    ctx.add(span, RDF.type, CRM["E52_Time-Span"])
+    ctx.add(span, RDFS.label, Literal(label))
+    if begin:
+        ctx.add(span, CRM.P82a_begin_of_the_begin, Literal(begin.isoformat(), datatype=XSD.dateTime))
+    if end:
+        ctx.add(span, CRM.P82b_end_of_the_end, Literal(end.isoformat(), datatype=XSD.dateTime))
+
+
+def _event(ctx: _Context, slug: str, cls: URIRef, type_slug: str, label: str) -> URIRef:
+    event = ctx.mint.event(slug)
+    ctx.add(event, RDF.type, cls)
+    ctx.add(event, RDFS.label, Literal(label))
+    ctx.add(event, CRM.P2_has_type, ctx.concept(type_slug))
+    return event
+
+
+def _date_unknown(ctx: _Context, event: URIRef) -> None:
+    ctx.add(event, CRM.P2_has_type, ctx.concept("date-unknown"))
+
+
+def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | None, n: int) -> None:
+    suffix = "" if n == 1 else f"-{n}"
+    how = "dictation-by-phone" if doc.dictated_how and "phone" in doc.dictated_how.text else (
+        "dictation" if doc.date_kind == "dictated" else "writing")
+    creation = _event(ctx, f"{ctx.slug}-creation{suffix}", CRM.E65_Creation, how,
+                      f"Creation of {ctx.graph.value(ctx.uri, DCTERMS.title)}" + (f" (note {n})" if n > 1 else ""))
+    ctx.add(creation, CRM.P94_has_created, created)
+    if author:
+        ctx.add(creation, CRM.P14_carried_out_by, ctx.uri_of(author))
+    if doc.date:
+        _time_span(ctx, creation, doc.date.begin, doc.date.end, _date_words(doc.date))
+        ctx.note_anchor(doc.date.span, creation, OA.describing)
+    else:
+        _date_unknown(ctx, creation)
+    ctx.note_anchor(doc.dictated_how, creation, OA.describing)
+    for i, pub in enumerate(doc.published, start=1):
+        event = _event(ctx, f"{ctx.slug}-publication{suffix}-{i}", CRM.E65_Creation,
+                       "first-publication" if pub.first else "publication", clean(pub.span.text).rstrip("."))
+        ctx.add(event, CRM.P16_used_specific_object, created)
+        if pub.venue:
+            venue = ctx.mint.text(slugify(pub.venue))
+            ctx.add(event, CRM.P94_has_created, venue)
+            ctx.add(venue, RDF.type, CRM.E33_Linguistic_Object)
+            ctx.add(venue, RDFS.label, Literal(clean(pub.venue)))
+            ctx.add(venue, CRM.P165_incorporates, created)
+        if pub.extent:
+            ctx.add(event, RDFS.comment, Literal(f"Published {pub.extent}."))
+        if pub.year:
+            _time_span(ctx, event, datetime(pub.year, 1, 1), datetime(pub.year, 12, 31, 23, 59, 59), str(pub.year))
+        else:
+            _date_unknown(ctx, event)
+        ctx.note_anchor(pub.span, event, OA.describing, voice=ctx.editors)
+    if doc.printed_from:
+        ctx.add(created, RDFS.comment, Literal(f"Printed from {clean(doc.printed_from.text)}."))
+
+
+def _people_of_header(ctx: _Context, original: URIRef) -> None:
+    letter, uri = ctx.letter, ctx.uri
+    citation = letter.citation
+    year_end = datetime(citation.year, 12, 31, 23, 59, 59) if citation and citation.year else None
+    if letter.translator:
+        translator = ctx.agent(clean(letter.translator.text))
+        ctx.add(uri, SCHEMA.translator, ctx.uri_of(translator))
+        ctx.described.add(translator.id)
+        ctx.note_anchor(letter.translator, ctx.uri_of(translator), OA.identifying, voice=ctx.editors)
+        event = _event(ctx, f"{ctx.slug}-translation", CRM.E65_Creation, "translation",
+                       f"Translation into English by {translator.label}")
+        ctx.add(event, CRM.P94_has_created, uri)
+        ctx.add(event, CRM.P16_used_specific_object, original)
+        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(translator))
+        if year_end:  # it was printed in that year, so made by then
+            _time_span(ctx, event, None, year_end, f"by {citation.year}")
+        else:
+            _date_unknown(ctx, event)
+        ctx.note_anchor(letter.header.translated, event, OA.describing, voice=ctx.editors)
+    if letter.transcriber:
+        transcriber = ctx.agent(clean(letter.transcriber.text))
+        ctx.add(uri, DCTERMS.contributor, ctx.uri_of(transcriber))
+        ctx.described.add(transcriber.id)
+        ctx.note_anchor(letter.transcriber, ctx.uri_of(transcriber), OA.identifying, voice=ctx.editors)
+        event = _event(ctx, f"{ctx.slug}-transcription", CRM.E65_Creation, "transcription",
+                       f"Transcription and markup by {transcriber.label}")
+        ctx.add(event, CRM.P94_has_created, ctx.text_uri)
+        ctx.add(event, CRM.P16_used_specific_object, uri)
+        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(transcriber))
+        _date_unknown(ctx, event)
+        ctx.note_anchor(letter.header.transcription, event, OA.describing, voice=ctx.editors)
+
+
+def _citation(ctx: _Context) -> None:
+    citation, uri = ctx.letter.citation, ctx.uri
+    if citation is None:
+        return
+    ctx.add(uri, DCTERMS.bibliographicCitation, Literal(clean(citation.span.text)))
+    if citation.pages:
+        ctx.add(uri, SCHEMA.pagination, Literal(citation.pages))
+    if not (citation.work and citation.volume):
+        return
+    work = ctx.mint.text(slugify(citation.work))
+    volume = ctx.mint.text(slugify(f"{citation.work} volume {citation.volume}"))
+    ctx.add(uri, DCTERMS.isPartOf, volume)
+    ctx.add(volume, RDF.type, CRM.E33_Linguistic_Object)
+    ctx.add(volume, RDF.type, DCTERMS.BibliographicResource)
+    ctx.add(volume, RDFS.label, Literal(f"{citation.work}, Volume {citation.volume}"))
+    ctx.add(volume, DCTERMS.title, Literal(f"{citation.work}, Volume {citation.volume}"))
+    ctx.add(volume, SCHEMA.volumeNumber, Literal(citation.volume))
+    ctx.add(volume, DCTERMS.isPartOf, work)
+    ctx.add(volume, CRM.P165_incorporates, uri)
+    ctx.add(work, RDF.type, CRM.E33_Linguistic_Object)
+    ctx.add(work, RDF.type, DCTERMS.BibliographicResource)
+    ctx.add(work, RDFS.label, Literal(citation.work))
+    ctx.add(work, DCTERMS.title, Literal(citation.work))
+    event = _event(ctx, f"{ctx.slug}-publication-{citation.year or 'undated'}", CRM.E65_Creation,
+                   "publication", f"Publication in {citation.work}, Volume {citation.volume}")
+    ctx.add(event, CRM.P94_has_created, volume)
+    ctx.add(event, CRM.P16_used_specific_object, uri)
+    if citation.year:
+        ctx.add(volume, DCTERMS.issued, Literal(str(citation.year), datatype=XSD.gYear))
+        _time_span(ctx, event, datetime(citation.year, 1, 1), datetime(citation.year, 12, 31, 23, 59, 59),
+                   str(citation.year))
+    else:
+        _date_unknown(ctx, event)
+    if citation.publisher:
+        publisher = ctx.agent(citation.publisher, "group")
+        ctx.add(volume, DCTERMS.publisher, ctx.uri_of(publisher))
+        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(publisher))
+        ctx.described.add(publisher.id)
+    if citation.place:
+        place = ctx.agent(citation.place, "place")
+        ctx.add(event, CRM.P7_took_place_at, ctx.uri_of(place))
+        ctx.described.add(place.id)
+    ctx.note_anchor(citation.span, event, OA.describing, voice=ctx.editors)
+
+
+def _notes(ctx: _Context) -> None:
+    for note in ctx.letter.footnotes:
+        node = ctx.mint.letter(ctx.slug, "note", str(note.number))
+        ctx.add(node, RDF.type, CRM.E33_Linguistic_Object)
+        ctx.add(node, CRM.P2_has_type, ctx.concept("footnote"))
+        ctx.add(node, RDFS.label, Literal(f"Note [{note.number}]"))
+        ctx.add(node, CRM.P190_has_symbolic_content, Literal(note.span.text))
+        ctx.add(node, CRM.P67_refers_to, ctx.uri)
+        ctx.note_anchor(note.span, node, OA.describing, voice=ctx.editors)
+        for marker in note.markers:
+            ctx.note_anchor(marker, node, OA.commenting, voice=ctx.editors)
+    for i, span in enumerate(ctx.letter.editor_notes, start=1):
+        node = ctx.mint.letter(ctx.slug, "editor-note", str(i))
+        ctx.add(node, RDF.type, CRM.E33_Linguistic_Object)
+        ctx.add(node, CRM.P2_has_type, ctx.concept("editorial-note"))
+        ctx.add(node, RDFS.label, Literal(f"Editors' note {i}"))
+        ctx.add(node, CRM.P190_has_symbolic_content, Literal(span.text))
+        ctx.add(node, CRM.P67_refers_to, ctx.uri)
+        ctx.note_anchor(span, node, OA.describing, voice=ctx.editors)
+
+
+def _curated(ctx: _Context) -> None:
+    """Everything the annotation files say is in this letter."""
+    file = ctx.letter.file
+    for entity in ctx.curation.entities.values():
+        quotes: list[Quote] = entity.mentions.get(file, [])
+        if not quotes:
+            continue
+        ctx.described.add(entity.id)
+        motivation = OA.describing if entity.kind == "event" else OA.identifying
+        for quote in quotes:
+            found = anchor(ctx.letter.text, quote, file)
+            if found.voice is not None:
+                ctx.described.add(ctx.entity(found.voice, quote.where).id)
+            ctx.anchors.append((found, ctx.uri_of(entity), motivation))
+
+
+def _comrades(ctx: _Context) -> None:
+    """'Comrade X' and 'Comrades X, Y and Z' name persons, in letters with or without annotations."""
+    taken = [a.span for a, _, _ in ctx.anchors if a.span.start >= 0]
+    for match in _COMRADES.finditer(ctx.letter.text):
+        for name in re.finditer(r"[A-Z][\w\-]+", match.group(1)):
+            if name.group() in ("Comrade", "Comrades"):
+                continue
+            start, end = match.start(1) + name.start(), match.start(1) + name.end()
+            if any(s.start < end and start < s.end for s in taken):
+                continue
+            person = ctx.agent(name.group())
+            ctx.described.add(person.id)
+            span = Span(start, end, ctx.letter.text[start:end])
+            ctx.note_anchor(span, ctx.uri_of(person))
+            taken.append(span)
+
+
+def _describe(ctx: _Context, entity: Entity) -> None:
+    uri = ctx.uri_of(entity)
+    ctx.add(uri, RDFS.label, Literal(entity.label))
+    for target in entity.same_as:
+        ctx.add(uri, OWL.sameAs, URIRef(target))
+    if entity.note:
+        ctx.add(uri, SKOS.note, Literal(entity.note))
+    if entity.kind == "event":
+        _describe_event(ctx, entity, uri)
+        return
+    for cls in _ENTITY_CLASSES[entity.kind]:
+        ctx.add(uri, RDF.type, cls)
+    if entity.kind in ("person", "group"):
+        ctx.add(uri, FOAF.name, Literal(entity.name or entity.label))
+    if entity.kind != "text":
+        name = URIRef(f"{uri}/name")
+        ctx.add(uri, CRM.P1_is_identified_by, name)
+        ctx.add(name, RDF.type, CRM.E33_E41_Linguistic_Appellation)
+        ctx.add(name, RDFS.label, Literal(entity.name or entity.label))
+        ctx.add(name, CRM.P190_has_symbolic_content, Literal(entity.name or entity.label))
+    if entity.kind in ("person", "group", "place"):
+        ctx.add(ctx.uri, DCTERMS.references, uri)
+
+
+def _describe_event(ctx: _Context, entity: Entity, uri: URIRef) -> None:
+    ctx.add(uri, RDF.type, CRM[entity.crm_class])
+    if entity.type:
+        ctx.add(uri, CRM.P2_has_type, ctx.concept(entity.type))
+    for prop, targets in sorted(entity.links.items()):
+        for target in targets:
+            other = ctx.entity(target, f"{entity.source_file}: events.{entity.id}.{prop}")
+            ctx.add(uri, CRM[prop], ctx.uri_of(other))
+            if other.kind != "event":
+                ctx.described.add(other.id)
+    time: TimeBounds | None = entity.time
+    if time:
+        _time_span(ctx, uri, time.begin, time.end, time.label or _bounds_words(time))
+    else:
+        _date_unknown(ctx, uri)
+
+
+def _bounds_words(time: TimeBounds) -> str:
+    if time.begin and time.end:
+        return f"between {time.begin.date()} and {time.end.date()}"
+    return f"after {time.begin.date()}" if time.begin else f"before {time.end.date()}"
+
+
+def _annotations(ctx: _Context, author: Entity | None) -> None:
+    """One Web Annotation per anchor, numbered in text order so that builds are stable."""
+    text = ctx.letter.text
+    ordered = sorted(ctx.anchors, key=lambda a: (a[0].span.start, a[0].span.end, str(a[1]), str(a[2])))
+    seen: set[tuple[int, int, str]] = set()
+    n = 0
+    for found, body, motivation in ordered:
+        key = (found.span.start, found.span.end, str(body))
+        if key in seen:
+            continue
+        seen.add(key)
+        n += 1
+        span = found.span
+        ann = ctx.mint.letter(ctx.slug, "annotation", f"{n:03d}")
+        target, quote, position = URIRef(f"{ann}/target"), URIRef(f"{ann}/quote"), URIRef(f"{ann}/position")
+        ctx.add(ann, RDF.type, OA.Annotation)
+        ctx.add(ann, OA.hasBody, body)
+        ctx.add(ann, OA.motivatedBy, motivation)
+        ctx.add(ann, OA.hasTarget, target)
+        ctx.add(ann, PROV.wasGeneratedBy, ctx.mint.letter(ctx.slug, "mapping"))
+        voice = ctx.entity(found.voice, found.where) if found.voice else author
+        if voice:
+            ctx.add(ann, PROV.wasAttributedTo, ctx.uri_of(voice))
+        ctx.add(target, RDF.type, OA.SpecificResource)
+        ctx.add(target, OA.hasSource, ctx.text_uri)
+        ctx.add(target, OA.hasSelector, quote)
+        ctx.add(target, OA.hasSelector, position)
+        ctx.add(quote, RDF.type, OA.TextQuoteSelector)
+        ctx.add(quote, OA.exact, Literal(span.text))
+        ctx.add(quote, OA.prefix, Literal(text[max(0, span.start - _QUOTE_CONTEXT):span.start]))
+        ctx.add(quote, OA.suffix, Literal(text[span.end:span.end + _QUOTE_CONTEXT]))
+        ctx.add(position, RDF.type, OA.TextPositionSelector)
+        ctx.add(position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
+        ctx.add(position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))

@@ -1,0 +1,835 @@
+"""Reading a letter page of the Marxists Internet Archive (MIA) into a ``Letter``.
+
+The layout the parser expects (see data/letters/):
+
+    V. I.   Lenin                                   <- byline
+    To:   G. V. CHICHERIN[1]                        <- header lines "Label: value"
+    Written: Written on July 25, 1921
+    Published: First published in ... Printed from the original.
+    Source: Lenin Collected Works, ..., Volume 45, page 230a.
+    ...
+    Comrade Chicherin:                              <- salutation
+    1) If Lunacharsky ...                           <- paragraphs (blank-line separated)
+    With communist greetings,                       <- closing
+    Written on September 23, 1922                   <- per-note trailer lines (pages with several notes)
+    20.00 hours, December 20, 1921.                 <- date line
+    [1] Written in connection with ...              <- footnotes
+    On the document there is ...                    <- editor notes
+    < backward   forward >                          <- navigation, dropped
+
+Offsets are Python string indices into the text exactly as stored; every Span is
+trimmed of surrounding whitespace (NBSP included) and otherwise verbatim.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lod.dates import parse_date
+from lod.letter import (
+    Citation,
+    DateValue,
+    Document,
+    Footnote,
+    Header,
+    Letter,
+    LetterError,
+    ParseWarning,
+    Publication,
+    Span,
+)
+
+# Characters that never belong at the edge of a Span: whitespace (str.isspace covers
+# NBSP and the other Unicode spaces) plus invisible marks such as a BOM.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+# --- line-level patterns ------------------------------------------------------------
+
+# Header labels, mapped to the Header field they fill.  Labels we know but do not keep
+# map to None (they are reported as warnings rather than mistaken for body text).
+_HEADER_LABELS = {
+    "to": "to",
+    "written": "written",
+    "dictated": "written",
+    "published": "published",
+    "first published": "published",
+    "source": "source",
+    "translated": "translated",
+    "translated by": "translated",
+    "translation": "translated",
+    "transcription\\markup": "transcription",
+    "transcription/markup": "transcription",
+    "transcription": "transcription",
+    "transcribed": "transcription",
+    "markup": "transcription",
+    "public domain": "rights",
+    "copyleft": "rights",
+    "html markup": None,
+    "proofread": None,
+    "proofreading": None,
+    "online version": None,
+    "delivered": None,
+    "note": None,
+}
+_HEADER_LINE = re.compile(
+    r"^[\s" + _INVISIBLE + r"]*(?P<label>"
+    + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(_HEADER_LABELS, key=len, reverse=True))
+    + r")\s*:(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_FOOTNOTE_LINE = re.compile(r"^\s*\[(?P<number>\d{1,4})\](?P<rest>\s+\S.*)$")
+_MARKER = re.compile(r"\[(\d{1,4})\]")
+_NAVIGATION = (
+    re.compile(r"^\s*<.*\b(?:backward|back|previous)\b.*\b(?:forward|next)\b.*>\s*$", re.IGNORECASE),
+    re.compile(r"^\s*<\s*(?:backward|previous)\b|\b(?:forward|next)\s*>\s*$", re.IGNORECASE),
+    re.compile(r"\|.*\b(?:Index|Archive|Collected Works)\b|\b(?:Index|Archive|Collected Works)\b.*\|"),
+)
+_CLOSING = re.compile(
+    r"^(?:With\s+(?:\w+\s+){0,3}(?:greetings|regards|wishes|salutations?|handshakes?)"
+    r"|(?:Ever\s+)?Yours(?:\s+\w+){0,2}"
+    r"|(?:Best|Kind|Warm|Warmest|Comradely|Communist|Fraternal)\s+(?:regards|greetings|wishes)"
+    r"|Greetings|Regards)\s*[,.!]?$",
+    re.IGNORECASE,
+)
+# A salutation opens with a form of address; the rest must look like names, so that a
+# sentence such as "Comrade Sverdlov is ill" stays a paragraph.
+_SALUTATION_OPENER = re.compile(
+    r"^(?:(?:My\s+)?Dear\s+|To\s+)?"
+    r"(?:Comrades?|Citizens?|Friends?|Gentlemen|Sirs?|Madam|Mr\.?|Mrs\.?|Herr|Frau|Monsieur|Madame)\b"
+    r"|^To\s+(?:the\s+)?(?=[A-Z])"
+)
+_SALUTATION_CONNECTORS = {"and", "&", "of", "the", "to", "for", "dear", "my", "comrade", "comrades"}
+_TITLES = re.compile(
+    r"^(?:(?:My|Dear|To|the|Comrades?|Citizens?|Friends?|Mr\.?|Mrs\.?|Herr|Frau|Monsieur|Madame)\b\.?[\s]*)+",
+    re.IGNORECASE,
+)
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_TRAILER_WRITTEN = re.compile(
+    r"^(?:(?:Written|Dictated)\s*:\s*)?(?P<kind>Written|Dictated)\b"
+    r"(?=\s+(?:on|in|not|between|after|before|later|earlier|at|by|over|to|no|late|early|about|circa|\d)\b)"
+)
+_TRAILER_PUBLISHED = re.compile(r"^(?:First\s+published|Published\s+(?:in|for\s+the\s+first\s+time)\b)")
+_DATE_LINE_WORDS = {"at", "on", "the", "of", "in", "hours", "hrs", "a", "p", "m", "o", "clock"}
+_TRAILER_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\b")
+
+# --- clause-level patterns (Published: / Source:) -------------------------------------
+
+_CLAUSE_START = re.compile(r"\b(?:First\s+published|Published|Printed\s+(?:from|according\s+to))\b")
+_PUBLICATION = re.compile(
+    r"^(?P<first>First\s+)?published"
+    r"(?:\s+(?P<extent>in\s+part|in\s+full|in\s+abridged\s+form|for\s+the\s+first\s+time))?"
+    r"(?:\s+in\s+(?P<year>\d{4})(?!\d))?"
+    r"(?:\s*,?\s+in\s+(?P<venue>.+))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\s+", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_VOLUME = re.compile(r"^(?:Volume|Vol\.?)\s*(?P<v>\S+)$", re.IGNORECASE)
+_PAGES = re.compile(r"^(?:pages?|pp?\.)\s*(?P<p>\S.*)$", re.IGNORECASE)
+_PUBLISHER = re.compile(r"\b(?:Publishers?|Publishing|Press|Verlag|Books|Editions?|Izdat\w*)\b", re.IGNORECASE)
+_YEAR_PART = re.compile(r"^\d{4}$")
+# A final full stop is kept only when it ends an abbreviation ("Fifth Ed.").
+_ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
+
+
+# --- small data structures ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int  # 1-based, for warnings
+    start: int
+    end: int  # before the line break
+    raw: str  # text[start:end]
+
+    @property
+    def blank(self) -> bool:
+        return all(_is_edge(c) for c in self.raw)
+
+
+@dataclass
+class _HeaderLine:
+    line: _Line
+    key: str | None  # Header field, or None for labels we do not keep
+    label: str
+    value: Span | None
+
+
+@dataclass
+class _DocBuilder:
+    """A Document under construction; the parser fills it while walking the body."""
+
+    first_line: int = 0
+    salutation: Span | None = None
+    salutation_names: list[Span] = field(default_factory=list)
+    paragraphs: list[Span] = field(default_factory=list)
+    closing: Span | None = None
+    date_line: Span | None = None
+    date: DateValue | None = None
+    written_line: Span | None = None  # a trailer "Written on ..." / "Dictated ..."
+    written_date: DateValue | None = None
+    written_kind: str | None = None
+    dictated_how: Span | None = None
+    published: list[Publication] = field(default_factory=list)
+    printed_from: Span | None = None
+    has_trailer: bool = False  # after "Written/Published/Printed" lines the note is over
+
+    def has_content(self) -> bool:
+        return bool(
+            self.salutation or self.paragraphs or self.closing or self.date_line or self.has_trailer
+        )
+
+
+class _Warnings:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[ParseWarning] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append(ParseWarning(self.file, line, message))
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def read_letter(path: Path) -> Letter:
+    """Read and parse one letter file; ``LetterError`` if it is not a readable letter."""
+    path = Path(path)
+    data = path.read_bytes()
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LetterError(f"{path}: binary content (NUL byte at byte offset {nul})")
+    try:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as err:
+        bad = data[err.start : err.start + 1].hex()
+        raise LetterError(f"{path}: not valid UTF-8 (byte 0x{bad} at byte offset {err.start})") from None
+    return parse_letter(text, path.name)
+
+
+def parse_letter(text: str, file: str) -> Letter:
+    """Parse the text of one letter page.  ``file`` only names the source in warnings.
+
+    Raises ``LetterError`` for empty or binary text and for text in which nothing of a
+    letter (header line, salutation, date) can be recognised; everything else that
+    cannot be classified becomes a ``ParseWarning``.
+    """
+    if not text or all(_is_edge(c) for c in text):
+        raise LetterError(f"{file}: empty file")
+    if "\x00" in text:
+        raise LetterError(f"{file}: binary content (NUL character at offset {text.index(chr(0))})")
+
+    warnings = _Warnings(file)
+    lines = _split_lines(text)
+    dropped: list[Span] = []
+
+    byline_index = _find_byline(lines)
+    byline = _line_span(text, lines[byline_index]) if byline_index is not None else None
+    if byline is None:
+        warnings.add(1, "no byline (author line) before the header")
+    header_start = byline_index + 1 if byline_index is not None else 0
+    header_lines, body_start = _read_header_block(text, lines, header_start, warnings, dropped)
+    header = _make_header(byline, header_lines, warnings)
+
+    body = _BodyReader(text, lines, warnings, dropped)
+    body.read(body_start)
+
+    header_written = _read_header_written(text, header, header_lines, warnings)
+    header_pubs, header_printed = (
+        _read_published(text, header.published, _header_line_number(header_lines, "published"), warnings)
+        if header.published
+        else ((), None)
+    )
+    to_names = _names(text, header.to) if header.to else []
+
+    documents = tuple(
+        _finish_document(doc, header_written, header_pubs, header_printed, to_names, warnings)
+        for doc in body.documents
+    )
+    if not documents:
+        warnings.add(lines[body_start].number if body_start < len(lines) else len(lines), "no letter body")
+
+    recognised = any(h.key for h in header_lines) or any(
+        d.salutation or d.date or d.closing for d in documents
+    )
+    if not recognised:
+        raise LetterError(f"{file}: no recognisable letter (no header lines, salutation or date)")
+
+    footnotes = _attach_markers(text, body.footnotes, body.footnote_areas, warnings)
+    return Letter(
+        file=file,
+        text=text,
+        header=header,
+        citation=_read_citation(text, header.source, warnings, _header_line_number(header_lines, "source"))
+        if header.source
+        else None,
+        translator=_name_value(text, header.translated),
+        transcriber=_name_value(text, header.transcription),
+        author=byline,
+        documents=documents,
+        footnotes=footnotes,
+        editor_notes=tuple(body.editor_notes),
+        dropped=tuple(dropped),
+        warnings=tuple(warnings.items),
+    )
+
+
+# --- spans and lines ------------------------------------------------------------------
+
+
+def _is_edge(c: str) -> bool:
+    return c.isspace() or c in _INVISIBLE
+
+
+def _trim(text: str, start: int, end: int, extra: str = "") -> Span | None:
+    """The Span of text[start:end] without surrounding blanks (and ``extra`` characters)."""
+    while start < end and (_is_edge(text[start]) or text[start] in extra):
+        start += 1
+    while end > start and (_is_edge(text[end - 1]) or text[end - 1] in extra):
+        end -= 1
+    return Span(start, end, text[start:end]) if start < end else None
+
+
+def _sub(text: str, span: Span, start: int, end: int, extra: str = "") -> Span | None:
+    """A trimmed Span for span.text[start:end] (offsets relative to the span)."""
+    return _trim(text, span.start + start, span.start + end, extra)
+
+
+def _strip_final_stop(text: str, span: Span | None) -> Span | None:
+    """Drop one closing full stop (or semicolon), unless it ends an abbreviation like "Ed."."""
+    if span is None or not span.text.endswith((".", ";")):
+        return span
+    if span.text.endswith(".") and _ABBREVIATION_END.search(span.text):
+        return span
+    return _trim(text, span.start, span.end - 1)
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    pos = 0
+    for number, brk in enumerate(re.finditer(r"\r\n|\r|\n", text), start=1):
+        lines.append(_Line(number, pos, brk.start(), text[pos : brk.start()]))
+        pos = brk.end()
+    lines.append(_Line(len(lines) + 1, pos, len(text), text[pos:]))
+    return lines
+
+
+def _line_span(text: str, line: _Line) -> Span | None:
+    return _trim(text, line.start, line.end)
+
+
+def _footnote_match(line: _Line) -> re.Match[str] | None:
+    """"[n] text" at the start of a line, with some visible text after the number."""
+    m = _FOOTNOTE_LINE.match(line.raw)
+    if m is None or all(_is_edge(c) for c in m["rest"]):
+        return None
+    return m
+
+
+def _is_navigation(line: _Line) -> bool:
+    return any(p.search(line.raw) for p in _NAVIGATION)
+
+
+def _normalise(s: str) -> str:
+    """Collapse runs of whitespace (NBSP included) to one space: for str fields, not Spans."""
+    return " ".join(s.split())
+
+
+# --- byline and header ------------------------------------------------------------------
+
+
+def _find_byline(lines: list[_Line]) -> int | None:
+    """Index of the first non-blank line, if it is a byline rather than header or body."""
+    for i, line in enumerate(lines):
+        if line.blank or _is_navigation(line):
+            continue
+        stripped = _stripped(line)
+        if _HEADER_LINE.match(line.raw) or _is_salutation(stripped) or _footnote_match(line):
+            return None
+        return i
+    return None
+
+
+def _read_header_block(
+    text: str, lines: list[_Line], start: int, warnings: _Warnings, dropped: list[Span]
+) -> tuple[list[_HeaderLine], int]:
+    """The header lines after the byline, and the index of the first body line.
+
+    The header ends at its last label line before the first salutation or footnote;
+    stray lines in between are reported, not taken for body text.
+    """
+    stop = len(lines)
+    for i in range(start, len(lines)):
+        stripped = _stripped(lines[i])
+        if _is_salutation(stripped) or _footnote_match(lines[i]):
+            stop = i
+            break
+    last_label = max(
+        (i for i in range(start, stop) if _HEADER_LINE.match(lines[i].raw)), default=start - 1
+    )
+    header_lines: list[_HeaderLine] = []
+    for line in lines[start : last_label + 1]:
+        if line.blank:
+            continue
+        m = _HEADER_LINE.match(line.raw)
+        if m is None:
+            if _is_navigation(line):
+                dropped.append(_line_span(text, line))  # type: ignore[arg-type]
+            else:
+                warnings.add(line.number, f"unclassified line in the header: {_stripped(line)[:60]!r}")
+            continue
+        label = _normalise(m["label"]).lower()
+        value = _trim(text, line.start + m.start("value"), line.start + m.end("value"))
+        header_lines.append(_HeaderLine(line, _HEADER_LABELS[label], label, value))
+    return header_lines, last_label + 1
+
+
+def _make_header(byline: Span | None, header_lines: list[_HeaderLine], warnings: _Warnings) -> Header:
+    values: dict[str, Span | None] = {}
+    for h in header_lines:
+        if h.key is None:
+            warnings.add(h.line.number, f"header {h.label!r} is not kept")
+        elif h.value is None:
+            warnings.add(h.line.number, f"header {h.label!r} has no value")
+        elif h.key in values:
+            warnings.add(h.line.number, f"second {h.label!r} header ignored")
+        else:
+            values[h.key] = h.value
+    return Header(
+        byline=byline,
+        to=values.get("to"),
+        written=values.get("written"),
+        published=values.get("published"),
+        source=values.get("source"),
+        translated=values.get("translated"),
+        transcription=values.get("transcription"),
+        rights=values.get("rights"),
+    )
+
+
+def _header_line_number(header_lines: list[_HeaderLine], key: str) -> int:
+    return next((h.line.number for h in header_lines if h.key == key), 1)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What a "Written:"/"Dictated:" value or trailer line says."""
+
+    line: Span
+    date: DateValue | None
+    kind: str  # "written" or "dictated"
+    how: Span | None  # "Dictated by phone"
+
+
+def _read_written(text: str, span: Span, kind: str, line_number: int, warnings: _Warnings) -> _Written:
+    date = parse_date(span)
+    if date is None and re.search(r"\d", span.text):  # "Dictated by phone" is not meant to have one
+        warnings.add(line_number, f"no date read from {span.text!r}")
+    how = None
+    if kind == "dictated":
+        # The manner of dictation is the text before the date: "Dictated by phone on ...".
+        cut = date.span.start - span.start if date else len(span.text)
+        before = re.sub(r"(?:\s*,)?\s+(?:on|in|at)?\s*$", "", span.text[:cut])
+        if re.match(r"^Dictated\s+\S", before, re.IGNORECASE):
+            how = _sub(text, span, 0, len(before), ",")
+    return _Written(span, date, kind, how)
+
+
+def _read_header_written(
+    text: str, header: Header, header_lines: list[_HeaderLine], warnings: _Warnings
+) -> _Written | None:
+    if header.written is None:
+        return None
+    h = next(h for h in header_lines if h.value is header.written)
+    value_says = header.written.text.split(maxsplit=1)[0].lower()
+    kind = "dictated" if "dictated" in (h.label, value_says) else "written"
+    return _read_written(text, header.written, kind, h.line.number, warnings)
+
+
+# --- salutations and names ----------------------------------------------------------------
+
+
+def _stripped(line: _Line) -> str:
+    """The line without surrounding blanks, for matching (Spans are made separately)."""
+    span = _trim(line.raw, 0, len(line.raw))
+    return span.text if span else ""
+
+
+def _is_salutation(line: str) -> bool:
+    """"Comrade Chicherin:", "Comrade Zalutsky and Comrade Salts", "Dear Comrades,"."""
+    if len(line) > 80 or (line.endswith((".", "?")) and not re.search(r"\b[A-Z]\.$", line)):
+        return False
+    m = _SALUTATION_OPENER.match(line)
+    if m is None:
+        return False
+    for token in line[m.end() :].split():
+        word = token.strip(",:;!")
+        if word and word.lower() not in _SALUTATION_CONNECTORS and not word[0].isupper():
+            return False
+    return len(line.split()) <= 10
+
+
+def _names(text: str, span: Span) -> list[Span]:
+    """Each person named in a salutation or To: value, without titles or note markers."""
+    names: list[Span] = []
+    pos = 0
+    pieces = [(m.start(), m.end()) for m in _NAME_SEPARATOR.finditer(span.text)] + [(len(span.text),) * 2]
+    for sep_start, sep_end in pieces:
+        part = span.text[pos:sep_start]
+        start = _TITLES.match(part).end() if _TITLES.match(part) else 0  # "Comrade Salts" -> "Salts"
+        end = len(part)
+        while True:  # trailing "[1]" markers and punctuation
+            stripped = re.sub(r"(?:\[\d+\]|[\s:,;!.])+$", "", part[:end])
+            if len(stripped) == end:
+                break
+            end = len(stripped)
+        # keep a final full stop that ends an initial ("Comrade G. V.")
+        if end < len(part) and part[end] == "." and re.search(r"\b[A-Z]$", part[:end]):
+            end += 1
+        name = _sub(text, span, pos + start, pos + end)
+        if name is not None and name.text[0].isupper():
+            names.append(name)
+        pos = sep_end
+    return names
+
+
+def _name_value(text: str, span: Span | None) -> Span | None:
+    """The name in a "Translated:" / "Transcription:" value ("by Yuri Sdobnikov." -> name)."""
+    if span is None:
+        return None
+    m = re.match(r"^(?:by\s+)?", span.text, re.IGNORECASE)
+    return _strip_final_stop(text, _sub(text, span, m.end(), len(span.text)))
+
+
+# --- the body ---------------------------------------------------------------------------
+
+
+class _BodyReader:
+    """Walks the lines after the header, sorting them into documents, notes and noise."""
+
+    def __init__(self, text: str, lines: list[_Line], warnings: _Warnings, dropped: list[Span]) -> None:
+        self.text = text
+        self.lines = lines
+        self.warnings = warnings
+        self.dropped = dropped
+        self.documents: list[_DocBuilder] = []
+        self.current = _DocBuilder()
+        self.paragraph: list[_Line] = []  # lines of the paragraph being read
+        self.in_notes = False  # after the first footnote
+        self.footnotes: list[tuple[int, Span, int]] = []  # (number, text span, line number)
+        self.footnote_areas: list[tuple[int, int]] = []  # whole "[n] text" ranges: not markers
+        self.footnote_open = False  # a footnote line may continue on the next line
+        self.editor_notes: list[Span] = []
+
+    def read(self, start: int) -> None:
+        for line in self.lines[start:]:
+            if line.blank:
+                self._end_paragraph()
+                self.footnote_open = False
+            elif _is_navigation(line):
+                self._end_paragraph()
+                self.dropped.append(_line_span(self.text, line))  # type: ignore[arg-type]
+            elif _footnote_match(line):
+                self._end_paragraph()
+                self._footnote(line)
+            elif self.in_notes:
+                self._notes_line(line)
+            else:
+                self._body_line(line)
+        self._end_paragraph()
+        self._end_document()
+
+    # -- notes section
+
+    def _footnote(self, line: _Line) -> None:
+        m = _footnote_match(line)
+        note = _trim(self.text, line.start + m.start("rest"), line.end) if m else None
+        if m is None or note is None:  # _footnote_match guarantees both; keeps type checkers calm
+            return
+        self.in_notes = True
+        self.footnote_open = True
+        self.footnotes.append((int(m["number"]), note, line.number))
+        self.footnote_areas.append((line.start, line.end))
+
+    def _notes_line(self, line: _Line) -> None:
+        if self.footnote_open:  # a footnote that runs on to the next line
+            number, note, at = self.footnotes[-1]
+            end = _trim(self.text, line.start, line.end).end  # type: ignore[union-attr]
+            self.footnotes[-1] = (number, Span(note.start, end, self.text[note.start : end]), at)
+            self.footnote_areas[-1] = (self.footnote_areas[-1][0], line.end)
+        else:
+            self.paragraph.append(line)  # an editor's note, flushed at the next blank line
+
+    # -- letter body
+
+    def _body_line(self, line: _Line) -> None:
+        if self.paragraph:  # inside a paragraph only a trailer can interrupt
+            if not self._trailer(line):
+                self.paragraph.append(line)
+            return
+        stripped = _stripped(line)
+        span = _line_span(self.text, line)
+        assert span is not None
+        if _is_salutation(stripped):
+            if self.current.has_content():
+                self._end_document()
+            self.current.salutation = span
+            self.current.salutation_names = _names(self.text, span)
+            self._start(line)
+        elif _CLOSING.match(stripped):
+            if self.current.closing is not None:
+                self.warnings.add(line.number, f"second closing {stripped!r} kept as a paragraph")
+                self.paragraph.append(line)
+            else:
+                self.current.closing = span
+                self._start(line)
+        elif self._trailer(line):
+            pass
+        elif self._date_line(line, span):
+            pass
+        else:
+            if self.current.has_trailer:  # a new note without a salutation
+                self._end_document()
+            self.paragraph.append(line)
+
+    def _start(self, line: _Line) -> None:
+        if not self.current.first_line:
+            self.current.first_line = line.number
+
+    def _trailer(self, line: _Line) -> bool:
+        """Per-note lines after the body: "Written on ...", "First published ...", "Printed from ..."."""
+        stripped = _stripped(line)
+        span = _line_span(self.text, line)
+        assert span is not None
+        doc = self.current
+        m = _TRAILER_WRITTEN.match(stripped)
+        if m and len(stripped.split()) <= 15:
+            self._end_paragraph()
+            if doc.written_line is not None:
+                self.warnings.add(line.number, f"second Written line {stripped!r} ignored")
+            else:
+                w = _read_written(self.text, span, m["kind"].lower(), line.number, self.warnings)
+                doc.written_line, doc.written_date, doc.written_kind = w.line, w.date, w.kind
+                doc.dictated_how = w.how
+        elif _TRAILER_PUBLISHED.match(stripped) or _TRAILER_PRINTED.match(stripped):
+            self._end_paragraph()
+            pubs, printed = _read_published(self.text, span, line.number, self.warnings)
+            doc.published.extend(pubs)
+            if printed is not None:
+                if doc.printed_from is not None:
+                    self.warnings.add(line.number, "second 'Printed from' ignored")
+                else:
+                    doc.printed_from = printed
+        else:
+            return False
+        doc.has_trailer = True
+        self._start(line)
+        return True
+
+    def _date_line(self, line: _Line, span: Span) -> bool:
+        """A line that is nothing but a date (and perhaps a time or a place)."""
+        if len(span.text) > 80:
+            return False
+        date = parse_date(span)
+        if date is None:
+            return False
+        rest = span.text[: date.span.start - span.start] + span.text[date.span.end - span.start :]
+        if not _is_date_line_rest(rest):
+            return False
+        if self.current.date_line is not None:
+            self.warnings.add(line.number, f"second date line {span.text!r} ignored")
+        else:
+            self.current.date_line, self.current.date = span, date
+        self._start(line)
+        return True
+
+    def _end_paragraph(self) -> None:
+        if not self.paragraph:
+            return
+        first, last = self.paragraph[0], self.paragraph[-1]
+        self.paragraph = []
+        span = _trim(self.text, first.start, last.end)
+        if span is None:
+            return
+        if self.in_notes:
+            self.editor_notes.append(span)
+            return
+        self.current.paragraphs.append(span)
+        self._start(first)
+
+    def _end_document(self) -> None:
+        if self.current.has_content():
+            self.documents.append(self.current)
+        self.current = _DocBuilder()
+
+
+def _finish_document(
+    doc: _DocBuilder,
+    header_written: _Written | None,
+    header_pubs: tuple[Publication, ...],
+    header_printed: Span | None,
+    to_names: list[Span],
+    warnings: _Warnings,
+) -> Document:
+    """Freeze a document, filling what it does not say itself from the page header."""
+    written = (
+        _Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
+        if doc.written_line is not None
+        else header_written
+    )
+    # A date line on the letter itself is read first; the Written line/header is the fallback.
+    date_line, date = doc.date_line, doc.date
+    if written is not None and written.date is not None:
+        if date is None:
+            date_line, date = written.line, written.date
+        elif written.date.end < date.begin or date.end < written.date.begin:
+            warnings.add(doc.first_line, f"date line {date_line.text!r} disagrees with {written.line.text!r}")  # type: ignore[union-attr]
+    if date is None:
+        warnings.add(doc.first_line or 1, "no date line")
+
+    addressees = list(to_names) or list(doc.salutation_names)
+    if to_names and doc.salutation_names and not _same_people(to_names, doc.salutation_names):
+        warnings.add(doc.first_line, f"salutation {doc.salutation.text!r} does not name the To: addressee")  # type: ignore[union-attr]
+
+    return Document(
+        salutation=doc.salutation,
+        addressees=tuple(addressees),
+        paragraphs=tuple(doc.paragraphs),
+        closing=doc.closing,
+        date_line=date_line,
+        date=date,
+        date_kind=written.kind if written is not None else None,
+        published=tuple(doc.published) or header_pubs,
+        printed_from=doc.printed_from or header_printed,
+        dictated_how=written.how if written is not None else None,
+    )
+
+
+def _is_date_line_rest(rest: str) -> bool:
+    """What may stand beside the date on a date line: a place ("Moscow,"), "at", punctuation.
+
+    Lower-case words other than these mean a sentence that merely mentions a date.
+    """
+    words = re.findall(r"[^\W\d_]+", rest)
+    if len(words) > 3 or rest.rstrip().endswith(("?", "!")):
+        return False
+    return all(w[0].isupper() or w in _DATE_LINE_WORDS for w in words)
+
+
+def _same_people(a: list[Span], b: list[Span]) -> bool:
+    def surnames(spans: list[Span]) -> set[str]:
+        return {s.text.split()[-1].casefold() for s in spans if s.text.split()}
+
+    return bool(surnames(a) & surnames(b))
+
+
+# --- Published: and Source: ------------------------------------------------------------------
+
+
+def _read_published(
+    text: str, span: Span, line_number: int, warnings: _Warnings
+) -> tuple[tuple[Publication, ...], Span | None]:
+    """Split "First published in ... . Published in full in ... . Printed from ..." into clauses."""
+    starts = [
+        m.start()
+        for m in _CLAUSE_START.finditer(span.text)
+        if not span.text[: m.start()].strip() or span.text[: m.start()].rstrip().endswith((".", ";"))
+    ]
+    if not starts or span.text[: starts[0]].strip():
+        warnings.add(line_number, f"unread text in publication note: {span.text[: starts[0] if starts else None][:60]!r}")
+    publications: list[Publication] = []
+    printed_from: Span | None = None
+    for start, end in zip(starts, starts[1:] + [len(span.text)]):
+        clause = _strip_final_stop(text, _sub(text, span, start, end))
+        if clause is None:
+            continue
+        printed = _PRINTED.match(clause.text)
+        if printed:
+            what = _sub(text, clause, printed.end(), len(clause.text))
+            if printed_from is None and what is not None:
+                printed_from = what
+            else:
+                warnings.add(line_number, f"second 'Printed from' clause ignored: {clause.text!r}")
+            continue
+        publication = _read_publication(clause)
+        if publication is None:
+            warnings.add(line_number, f"publication clause not understood: {clause.text!r}")
+        else:
+            publications.append(publication)
+    return tuple(publications), printed_from
+
+
+def _read_publication(clause: Span) -> Publication | None:
+    m = _PUBLICATION.match(clause.text)
+    if m is None:
+        return None
+    venue = _normalise(m["venue"]) if m["venue"] else None
+    year = int(m["year"]) if m["year"] else None
+    if year is None and venue:  # "First published in Pravda No. 5, 1922"
+        years = _ANY_YEAR.findall(venue)
+        year = int(years[-1]) if years else None
+    extent = _normalise(m["extent"]).lower() if m["extent"] else None
+    first = bool(m["first"]) or extent == "for the first time"
+    if extent == "for the first time":
+        extent = None
+    return Publication(span=clause, year=year, venue=venue, extent=extent, first=first)
+
+
+def _read_citation(text: str, span: Span, warnings: _Warnings, line_number: int) -> Citation:
+    """"Lenin Collected Works, Progress Publishers, 1976, Moscow, Volume 45, pages 414b-415a."."""
+    body = _strip_final_stop(text, span) or span
+    work = publisher = place = volume = pages = None
+    year = None
+    leftovers: list[str] = []
+    for raw in body.text.split(","):
+        part = _normalise(raw)
+        if not part:
+            continue
+        if m := _VOLUME.match(part):
+            volume = m["v"]
+        elif m := _PAGES.match(part):
+            pages = m["p"]
+        elif _YEAR_PART.match(part):
+            year = int(part)
+        elif publisher is None and _PUBLISHER.search(part):
+            publisher = part
+        elif work is None:
+            work = part
+        elif place is None and publisher is not None:
+            place = part  # in MIA's order the place follows publisher and year
+        else:
+            leftovers.append(part)
+    if leftovers:
+        warnings.add(line_number, f"source parts not understood: {leftovers!r}")
+    return Citation(
+        span=span, work=work, publisher=publisher, year=year, place=place, volume=volume, pages=pages
+    )
+
+
+# --- footnote markers ---------------------------------------------------------------------
+
+
+def _attach_markers(
+    text: str,
+    notes: list[tuple[int, Span, int]],
+    areas: list[tuple[int, int]],
+    warnings: _Warnings,
+) -> tuple[Footnote, ...]:
+    """Link every "[n]" outside the footnotes themselves to footnote n."""
+    markers: dict[int, list[Span]] = {}
+    for m in _MARKER.finditer(text):
+        if any(start <= m.start() < end for start, end in areas):
+            continue
+        markers.setdefault(int(m.group(1)), []).append(Span(m.start(), m.end(), m.group(0)))
+    numbers = [n for n, _, _ in notes]
+    for number, _, line_number in notes:
+        if numbers.count(number) > 1:
+            warnings.add(line_number, f"footnote [{number}] appears more than once")
+        if number not in markers:
+            warnings.add(line_number, f"footnote [{number}] has no marker in the text")
+    for number, spans in markers.items():
+        if number not in numbers:
+            line_number = text.count("\n", 0, spans[0].start) + 1
+            warnings.add(line_number, f"marker [{number}] has no footnote")
+    return tuple(Footnote(n, span, tuple(markers.get(n, ()))) for n, span, _ in notes)

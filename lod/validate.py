@@ -1,0 +1,50 @@
+"""The checks a build must pass before it is published: SHACL shapes, CRM terms, no blank nodes."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyshacl
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL
+
+from . import crm
+from .namespaces import SH
+
+if TYPE_CHECKING:
+    from .build import Build
+
+
+def union(build: "Build") -> Graph:
+    graph = Graph()
+    for s, p, o, _ in build.dataset().quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def shacl(graph: Graph, shapes_file: Path, base: str) -> list[str]:
+    shapes = Graph().parse(shapes_file, format="turtle", publicID=base)
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True)
+    if conforms:
+        return []
+    problems = []
+    for result in report.subjects(predicate=None, object=SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        problems.append(f"SHACL: {focus}" + (f" {path.n3(report.namespace_manager)}" if path is not None and not isinstance(path, BNode) else "") + f": {message}")
+    return sorted(problems)
+
+
+def validate(build: "Build", ontology_dir: Path, same_as_allowed: set[str] | None = None) -> list[str]:
+    """Every problem in the build, one line each; empty when it may be published."""
+    graph = union(build)
+    problems = shacl(graph, ontology_dir / "shapes.ttl", build.base)
+    problems += [f"CRM: {p}" for p in crm.check(graph)]
+    blank = {str(n) for t in graph for n in t if isinstance(n, BNode)}
+    problems += [f"blank node in output: _:{b}" for b in sorted(blank)[:10]]
+    if same_as_allowed is not None:
+        for s, o in graph.subject_objects(OWL.sameAs):
+            if str(o) not in same_as_allowed:
+                problems.append(f"owl:sameAs {o} (on {s}) is not in the authority file")
+    return problems
