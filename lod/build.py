@@ -1,6 +1,8 @@
 """source texts + annotations -> graphs -> checks -> dumps: the one command a scholar runs."""
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +13,7 @@ from rdflib.namespace import XSD
 
 from . import __version__
 from .annotations import AnnotationError, load_curation
-from .dumps import DUMP_NAME, canonical_quads, write_dumps
+from .dumps import DUMP_NAME, MANIFEST, canonical_quads, write_dumps
 from .formats import DUMP_FORMATS
 from .letter import Letter, LetterError, ParseWarning
 from .mapper import map_letter
@@ -132,5 +134,25 @@ def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: st
         shown = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
-    write_dumps(result.quads, out)
+    write_dumps(result.quads, out, manifest(letters_dir, annotations_dir, ontology_dir, base))
     return result
+
+
+def manifest(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str) -> dict:
+    """The inputs of a build, by checksum: equal manifests mean equal dumps."""
+    files = sorted(letters_dir.glob("*.txt")) + sorted(annotations_dir.glob("*.y*ml")) + sorted(ontology_dir.glob("*.ttl"))
+    return {
+        "base": base,
+        "version": __version__,
+        # The mapper's own code, so that a changed mapper rebuilds unchanged letters.
+        "code": hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest(),
+        "inputs": {f"{p.parent.name}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+    }
+
+
+def is_current(out: Path, letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str) -> bool:
+    try:
+        built = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return built == manifest(letters_dir, annotations_dir, ontology_dir, base)

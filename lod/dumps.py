@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from .formats import DUMP_FORMATS, RdfFormat
 from .namespaces import PREFIXES
 
 DUMP_NAME = "letters"
+MANIFEST = "build.json"  # what the dumps were built from, to tell when they are stale
 
 
 def canonical_quads(graphs: list[tuple[URIRef, Graph]]) -> list[ox.Quad]:
@@ -31,14 +33,19 @@ def canonical_quads(graphs: list[tuple[URIRef, Graph]]) -> list[ox.Quad]:
     return sorted(store, key=_sort_key)
 
 
+def _term_key(term: object) -> str:
+    # IRIs by their value, so that <x> comes before its nodes <x/time>, <x/name>.
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
 def _sort_key(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+    return (_term_key(quad.graph_name), _term_key(quad.subject), _term_key(quad.predicate), _term_key(quad.object))
 
 
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     """The default-graph view: every distinct triple of every graph, sorted."""
     triples = {q.triple for q in quads}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(triples, key=lambda t: (_term_key(t.subject), _term_key(t.predicate), _term_key(t.object)))
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
@@ -46,7 +53,7 @@ def serialize(quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
     return ox.serialize(data, format=fmt.oxigraph, prefixes=PREFIXES)
 
 
-def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
+def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -> list[Path]:
     """Write every dump format, a gzip copy of each and SHA256SUMS into ``out``, all or nothing.
 
     The files are written into a fresh folder beside ``out`` that replaces it only when
@@ -68,6 +75,8 @@ def write_dumps(quads: list[ox.Quad], out: Path) -> list[Path]:
             names += [name, f"{name}.gz"]
         sums = "".join(f"{hashlib.sha256((staging / n).read_bytes()).hexdigest()}  {n}\n" for n in sorted(names))
         (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        if manifest is not None:
+            (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         if out.exists():
             old = out.with_name(f".{out.name}-old")
             shutil.rmtree(old, ignore_errors=True)

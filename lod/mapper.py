@@ -287,7 +287,7 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
         _date_unknown(ctx, creation)
     ctx.note_anchor(doc.dictated_how, creation, OA.describing)
     for i, pub in enumerate(doc.published, start=1):
-        event = _event(ctx, f"{ctx.slug}-publication{suffix}-{i}", CRM.E65_Creation,
+        event = _event(ctx, f"{ctx.slug}-publication{suffix}-{pub.year or i}", CRM.E65_Creation,
                        "first-publication" if pub.first else "publication", clean(pub.span.text).rstrip("."))
         ctx.add(event, CRM.P16_used_specific_object, created)
         if pub.venue:
@@ -363,7 +363,8 @@ def _citation(ctx: _Context) -> None:
     ctx.add(work, RDF.type, DCTERMS.BibliographicResource)
     ctx.add(work, RDFS.label, Literal(citation.work))
     ctx.add(work, DCTERMS.title, Literal(citation.work))
-    event = _event(ctx, f"{ctx.slug}-publication-{citation.year or 'undated'}", CRM.E65_Creation,
+    event = _event(ctx, f"{ctx.slug}-publication-in-{slugify(citation.work)}-volume-{slugify(citation.volume)}",
+                   CRM.E65_Creation,
                    "publication", f"Publication in {citation.work}, Volume {citation.volume}")
     ctx.add(event, CRM.P94_has_created, volume)
     ctx.add(event, CRM.P16_used_specific_object, uri)

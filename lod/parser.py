@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from lod.dates import parse_date
 from lod.letter import (
@@ -215,64 +216,54 @@ def parse_letter(text: str, file: str) -> Letter:
     letter (header line, salutation, date) can be recognised; everything else that
     cannot be classified becomes a ``ParseWarning``.
     """
-    if not text or all(_is_edge(c) for c in text):
-        raise LetterError(f"{file}: empty file")
-    if "\x00" in text:
-        raise LetterError(f"{file}: binary content (NUL character at offset {text.index(chr(0))})")
-
+    _check_text(text, file)
     warnings = _Warnings(file)
     lines = _split_lines(text)
     dropped: list[Span] = []
 
     byline_index = _find_byline(lines)
-    byline = _line_span(text, lines[byline_index]) if byline_index is not None else None
-    if byline is None:
+    if byline_index is None:
+        byline, header_start = None, 0
         warnings.add(1, "no byline (author line) before the header")
-    header_start = byline_index + 1 if byline_index is not None else 0
+    else:
+        byline, header_start = _line_span(text, lines[byline_index]), byline_index + 1
+        dropped.extend(_line_span(text, x) for x in lines[:byline_index] if _is_navigation(x))  # type: ignore[misc]
     header_lines, body_start = _read_header_block(text, lines, header_start, warnings, dropped)
     header = _make_header(byline, header_lines, warnings)
 
     body = _BodyReader(text, lines, warnings, dropped)
     body.read(body_start)
-
-    header_written = _read_header_written(text, header, header_lines, warnings)
-    header_pubs, header_printed = (
-        _read_published(text, header.published, _header_line_number(header_lines, "published"), warnings)
-        if header.published
-        else ((), None)
-    )
-    to_names = _names(text, header.to) if header.to else []
-
-    documents = tuple(
-        _finish_document(doc, header_written, header_pubs, header_printed, to_names, warnings)
-        for doc in body.documents
-    )
+    page = _page_defaults(text, header, header_lines, warnings)
+    documents = tuple(_finish_document(doc, page, warnings) for doc in body.documents)
     if not documents:
-        warnings.add(lines[body_start].number if body_start < len(lines) else len(lines), "no letter body")
+        warnings.add(lines[min(body_start, len(lines) - 1)].number, "no letter body")
 
-    recognised = any(h.key for h in header_lines) or any(
-        d.salutation or d.date or d.closing for d in documents
-    )
+    recognised = any(h.key for h in header_lines) or any(d.salutation or d.date or d.closing for d in documents)
     if not recognised:
         raise LetterError(f"{file}: no recognisable letter (no header lines, salutation or date)")
 
-    footnotes = _attach_markers(text, body.footnotes, body.footnote_areas, warnings)
+    source_line = _header_line_number(header_lines, "source")
     return Letter(
         file=file,
         text=text,
         header=header,
-        citation=_read_citation(text, header.source, warnings, _header_line_number(header_lines, "source"))
-        if header.source
-        else None,
+        citation=_read_citation(text, header.source, source_line, warnings) if header.source else None,
         translator=_name_value(text, header.translated),
         transcriber=_name_value(text, header.transcription),
         author=byline,
         documents=documents,
-        footnotes=footnotes,
+        footnotes=_attach_markers(text, body.footnotes, body.footnote_areas, warnings),
         editor_notes=tuple(body.editor_notes),
         dropped=tuple(dropped),
         warnings=tuple(warnings.items),
     )
+
+
+def _check_text(text: str, file: str) -> None:
+    if not text or all(_is_edge(c) for c in text):
+        raise LetterError(f"{file}: empty file")
+    if "\x00" in text:
+        raise LetterError(f"{file}: binary content (NUL character at offset {text.index(chr(0))})")
 
 
 # --- spans and lines ------------------------------------------------------------------
@@ -477,13 +468,9 @@ def _names(text: str, span: Span) -> list[Span]:
     pieces = [(m.start(), m.end()) for m in _NAME_SEPARATOR.finditer(span.text)] + [(len(span.text),) * 2]
     for sep_start, sep_end in pieces:
         part = span.text[pos:sep_start]
-        start = _TITLES.match(part).end() if _TITLES.match(part) else 0  # "Comrade Salts" -> "Salts"
-        end = len(part)
-        while True:  # trailing "[1]" markers and punctuation
-            stripped = re.sub(r"(?:\[\d+\]|[\s:,;!.])+$", "", part[:end])
-            if len(stripped) == end:
-                break
-            end = len(stripped)
+        title = _TITLES.match(part)  # "Comrade Salts" -> "Salts"
+        start = title.end() if title else 0
+        end = len(re.sub(r"(?:\[\d+\]|[\s:,;!.])+$", "", part))  # trailing "[1]" and punctuation
         # keep a final full stop that ends an initial ("Comrade G. V.")
         if end < len(part) and part[end] == "." and re.search(r"\b[A-Z]$", part[:end]):
             end += 1
@@ -664,19 +651,36 @@ class _BodyReader:
         self.current = _DocBuilder()
 
 
-def _finish_document(
-    doc: _DocBuilder,
-    header_written: _Written | None,
-    header_pubs: tuple[Publication, ...],
-    header_printed: Span | None,
-    to_names: list[Span],
-    warnings: _Warnings,
-) -> Document:
+@dataclass(frozen=True)
+class _PageDefaults:
+    """What the page header says for every document that does not say it itself."""
+
+    written: _Written | None
+    published: tuple[Publication, ...]
+    printed_from: Span | None
+    addressees: tuple[Span, ...]  # from a "To:" line
+
+
+def _page_defaults(text: str, header: Header, header_lines: list[_HeaderLine], warnings: _Warnings) -> _PageDefaults:
+    published: tuple[Publication, ...] = ()
+    printed_from = None
+    if header.published is not None:
+        line = _header_line_number(header_lines, "published")
+        published, printed_from = _read_published(text, header.published, line, warnings)
+    return _PageDefaults(
+        written=_read_header_written(text, header, header_lines, warnings),
+        published=published,
+        printed_from=printed_from,
+        addressees=tuple(_names(text, header.to)) if header.to else (),
+    )
+
+
+def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: _Warnings) -> Document:
     """Freeze a document, filling what it does not say itself from the page header."""
     written = (
         _Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
         if doc.written_line is not None
-        else header_written
+        else page.written
     )
     # A date line on the letter itself is read first; the Written line/header is the fallback.
     date_line, date = doc.date_line, doc.date
@@ -688,20 +692,21 @@ def _finish_document(
     if date is None:
         warnings.add(doc.first_line or 1, "no date line")
 
-    addressees = list(to_names) or list(doc.salutation_names)
-    if to_names and doc.salutation_names and not _same_people(to_names, doc.salutation_names):
+    # A To: line names people in full ("G. V. CHICHERIN"); the salutation often by surname.
+    addressees = page.addressees or tuple(doc.salutation_names)
+    if page.addressees and doc.salutation_names and not _same_people(page.addressees, doc.salutation_names):
         warnings.add(doc.first_line, f"salutation {doc.salutation.text!r} does not name the To: addressee")  # type: ignore[union-attr]
 
     return Document(
         salutation=doc.salutation,
-        addressees=tuple(addressees),
+        addressees=addressees,
         paragraphs=tuple(doc.paragraphs),
         closing=doc.closing,
         date_line=date_line,
         date=date,
         date_kind=written.kind if written is not None else None,
-        published=tuple(doc.published) or header_pubs,
-        printed_from=doc.printed_from or header_printed,
+        published=tuple(doc.published) or page.published,
+        printed_from=doc.printed_from or page.printed_from,
         dictated_how=written.how if written is not None else None,
     )
 
@@ -717,8 +722,8 @@ def _is_date_line_rest(rest: str) -> bool:
     return all(w[0].isupper() or w in _DATE_LINE_WORDS for w in words)
 
 
-def _same_people(a: list[Span], b: list[Span]) -> bool:
-    def surnames(spans: list[Span]) -> set[str]:
+def _same_people(a: Sequence[Span], b: Sequence[Span]) -> bool:
+    def surnames(spans: Sequence[Span]) -> set[str]:
         return {s.text.split()[-1].casefold() for s in spans if s.text.split()}
 
     return bool(surnames(a) & surnames(b))
@@ -776,7 +781,7 @@ def _read_publication(clause: Span) -> Publication | None:
     return Publication(span=clause, year=year, venue=venue, extent=extent, first=first)
 
 
-def _read_citation(text: str, span: Span, warnings: _Warnings, line_number: int) -> Citation:
+def _read_citation(text: str, span: Span, line_number: int, warnings: _Warnings) -> Citation:
     """"Lenin Collected Works, Progress Publishers, 1976, Moscow, Volume 45, pages 414b-415a."."""
     body = _strip_final_stop(text, span) or span
     work = publisher = place = volume = pages = None

@@ -1,0 +1,60 @@
+"""The Flask app: one blueprint per surface (Linked Data documents, SPARQL, HTML pages)."""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..config import Settings
+from ..store import Store
+
+log = logging.getLogger("lod.access")
+
+
+def create_app(settings: Settings, store: Store) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config["SETTINGS"] = settings
+    app.extensions["lod.store"] = store
+
+    @app.get("/health")
+    def health() -> Response:
+        return jsonify(status="ok", triples=len(store) if hasattr(store, "__len__") else None)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code,
+                            content_type="text/plain; charset=utf-8")
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        # Whatever went wrong is logged in full here and never shown to the client.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return Response("500 Internal Server Error: the server could not answer this request.\n", 500,
+                        content_type="text/plain; charset=utf-8")
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _access_log(response: Response) -> Response:
+        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info('method=%s path="%s" status=%s bytes=%s ms=%.1f accept="%s"', request.method,
+                 request.full_path.rstrip("?"), response.status_code, response.content_length,
+                 took, request.headers.get("Accept", ""))
+        return response
+
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.config["SETTINGS"]
+
+
+def store_of(app: Flask) -> Store:
+    return app.extensions["lod.store"]
