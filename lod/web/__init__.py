@@ -18,6 +18,12 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
+    from . import ld, pages, sparql
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(ld.bp)
+    app.register_blueprint(sparql.bp)
+
     @app.get("/health")
     def health() -> Response:
         return jsonify(status="ok", triples=len(store) if hasattr(store, "__len__") else None)
