@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph
 from rdflib.namespace import OWL
 
 from . import crm
+from .dumps import union_triples
 from .namespaces import SH
 
 if TYPE_CHECKING:
@@ -16,10 +18,9 @@ if TYPE_CHECKING:
 
 
 def union(build: "Build") -> Graph:
-    graph = Graph()
-    for s, p, o, _ in build.dataset().quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+    """The default-graph view of the build (every letter's triples together), as rdflib needs it for pyshacl."""
+    data = ox.serialize(union_triples(build.quads), format=ox.RdfFormat.N_TRIPLES)
+    return Graph().parse(data=data, format="nt")
 
 
 def shacl(graph: Graph, shapes_file: Path, base: str) -> list[str]:
