@@ -26,6 +26,7 @@ class Settings:
     query_timeout: float = 10.0  # seconds a SPARQL query may run
     max_query_length: int = 20_000  # characters
     max_results: int = 10_000  # rows or triples in one SPARQL answer
+    page_size: int = 500  # incoming links per document page
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

@@ -20,11 +20,8 @@ CONSTRUCT {
   ?o ?lp ?label .
 }
 WHERE {
-  {
-    { BIND(?this AS ?s) ?s ?p ?o . }
-    UNION
-    { ?s ?p ?o . FILTER(STRSTARTS(STR(?s), CONCAT(STR(?this), "/"))) }
-  }
+  VALUES ?s { ?nodes }
+  ?s ?p ?o .
   OPTIONAL {
     ?o ?lp ?label .
     FILTER(?lp IN (<http://www.w3.org/2000/01/rdf-schema#label>, <http://xmlns.com/foaf/0.1/name>))
@@ -46,6 +43,26 @@ WHERE {
 """
 
 
+def _nodes_below(store: ox.Store) -> dict[str, list[str]]:
+    """For every IRI, the subjects whose IRIs extend it by a path (``x`` -> ``x/time``, ``x/name``).
+
+    Found once at load time: a STRSTARTS filter per document would scan the whole store.
+    """
+    below: dict[str, list[str]] = {}
+    subjects = {q.subject.value for q in store if isinstance(q.subject, ox.NamedNode)}
+    for subject in subjects:
+        parent = subject
+        while True:
+            parent, sep, _ = parent.rpartition("/")
+            if not sep or parent.endswith("/") or parent.endswith(":"):
+                break
+            if parent in subjects:
+                below.setdefault(parent, []).append(subject)
+    for nodes in below.values():
+        nodes.sort()
+    return below
+
+
 class Store(Protocol):
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None) -> object: ...
@@ -60,6 +77,7 @@ class EmbeddedStore:
 
     def __init__(self, store: ox.Store) -> None:
         self._store = store
+        self._below = _nodes_below(store)
 
     @classmethod
     def from_dumps(cls, folder: Path) -> "EmbeddedStore":
@@ -104,7 +122,8 @@ class EmbeddedStore:
     def document(self, uri: str, *, limit: int, offset: int = 0) -> tuple[list[ox.Triple], bool]:
         """The triples of the document about ``uri``, and whether more incoming links remain past ``limit``."""
         this = f"<{ox.NamedNode(uri).value}>"  # NamedNode refuses anything that is not an IRI
-        triples = set(self._store.query(_DOCUMENT.replace("?this", this), use_default_graph_as_union=True))
+        nodes = " ".join([this, *(f"<{n}>" for n in self._below.get(uri, ()))])
+        triples = set(self._store.query(_DOCUMENT.replace("?nodes", nodes), use_default_graph_as_union=True))
         incoming = self._store.query(
             _INCOMING.replace("?this", this).replace("?limit", str(limit + 1)).replace("?offset", str(offset)),
             use_default_graph_as_union=True)

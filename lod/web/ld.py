@@ -1,0 +1,461 @@
+"""Linked Data over HTTP: things, their documents, the dataset description, the dumps.
+
+- ``/id/{kind}/{slug}[/below]`` names a thing; it never answers 200 but ``303 See Other`` to
+  ``/doc/{kind}/{slug}[/below]`` (DESIGN.md, "URIs").
+- ``/doc/...`` negotiates HTML or an RDF format (``negotiation.py``); ``/doc/....ttl`` and the other
+  extensions name one variant each and skip negotiation.
+- ``/void`` is the dataset description (negotiated the same way); ``/void/...`` nodes 303 to it,
+  ``/.well-known/void`` too.
+- ``/dumps/`` lists the built files and serves them; ``/robots.txt`` and ``/sitemap.xml`` for crawlers.
+
+A request path maps to a URI as ``settings.base + path``, so the data's URIs and the server's
+routes agree whatever host the base names.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, request, send_file
+
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
+from ..namespaces import PREFIXES
+from ..uris import KINDS
+from . import negotiation
+from .negotiation import HTML, VARIANTS, Variant
+
+bp = Blueprint("ld", __name__)
+
+MAX_PATH = 2000  # characters; no URI of ours comes near, so longer paths are not looked up
+MAX_PAGE = 1_000_000
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+_DOC_PREFIXES = {**PREFIXES, "hydra": HYDRA}
+CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_FOAF = "http://xmlns.com/foaf/0.1/"
+_VOID = "http://rdfs.org/ns/void#"
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+# What may follow /id/ or /doc/: a kind, a slug (lower-case words joined by hyphens, as uris.is_slug
+# checks), then any nodes below it. Checked before the store is asked, so that no odd path (Cyrillic,
+# "..", quotes, angle brackets) ever reaches a SPARQL query or an IRI constructor.
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_THING_PATH = re.compile(rf"(?:{'|'.join(KINDS)})/{_SLUG}(?:/[A-Za-z0-9_~-]+)*")
+_MAIN_THING = re.compile(rf"id/(?:{'|'.join(KINDS)})/{_SLUG}")
+
+
+# --- what the app knows from the start ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Site:
+    base: str
+    out: Path
+    page_size: int
+    built: datetime | None  # when the dumps were written: Last-Modified of every document
+    void: list[ox.Triple]  # the dataset description, statistics included
+    void_subjects: frozenset[str]
+    things: tuple[str, ...]  # the main things (no nodes below), for the sitemap
+
+
+@bp.record_once
+def _at_start(state) -> None:
+    """Compute the dataset statistics and the sitemap once: the store does not change while we serve."""
+    app = state.app
+    settings = app.config["SETTINGS"]
+    store = app.extensions["lod.store"]
+    base = settings.base
+    sums = Path(settings.out) / "SHA256SUMS"
+    built = datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums.exists() else None
+    void = _dataset_description(store, base)
+    things = sorted({row["s"].value for row in store.query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_string(base + "id/")})) }}')
+        if _MAIN_THING.fullmatch(row["s"].value[len(base):])})
+    app.extensions["lod.ld"] = _Site(
+        base=base, out=Path(settings.out), page_size=settings.page_size,
+        built=built, void=void, void_subjects=frozenset(t.subject.value for t in void), things=tuple(things))
+
+
+def _site() -> _Site:
+    return current_app.extensions["lod.ld"]
+
+
+def _store():
+    return current_app.extensions["lod.store"]
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dataset_description(store, base: str) -> list[ox.Triple]:
+    """The built graph ``{base}void`` plus class and property partitions and counts.
+
+    Counted over every graph but the description itself, as the build counts ``void:triples``.
+    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
+    or property IRI.
+    """
+    dataset = ox.NamedNode(base + "void")
+    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
+    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
+    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {_RDF_TYPE}) BIND(?o AS ?c) }}"
+                          " GROUP BY ?c ORDER BY STR(?c)")
+    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
+                             " GROUP BY ?p ORDER BY STR(?p)")
+    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
+                                   f"WHERE {{ {data} }}")))
+
+    def void(term: str) -> ox.NamedNode:
+        return ox.NamedNode(_VOID + term)
+
+    def integer(n: int | ox.Literal) -> ox.Literal:
+        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=_XSD_INTEGER)
+
+    n_classes = n_properties = 0
+    for n_classes, row in enumerate(classes, 1):
+        part = ox.NamedNode(f"{base}void/class/{n_classes}")
+        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
+                    ox.Triple(part, void("entities"), integer(row["n"]))]
+    for n_properties, row in enumerate(properties, 1):
+        part = ox.NamedNode(f"{base}void/property/{n_properties}")
+        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
+                    ox.Triple(part, void("triples"), integer(row["n"]))]
+    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
+                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
+                ox.Triple(dataset, void("classes"), integer(n_classes)),
+                ox.Triple(dataset, void("properties"), integer(n_properties))]
+    return _sorted(triples)
+
+
+def _key(term) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _sorted(triples) -> list[ox.Triple]:
+    # IRIs by value, as the dumps sort them, so that <x> comes before <x/time>; stable bodies, stable ETags.
+    return sorted(set(triples), key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
+
+
+# --- every answer of this blueprint is open to scripts on other origins -----------------
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "Content-Location, Link, ETag, Last-Modified, Vary"
+    return response
+
+
+# --- things and their documents -----------------------------------------------------------
+
+
+@bp.get("/id/<path:rest>")
+def thing(rest: str) -> Response:
+    """303 See Other to the document, for every URI in the data; 404 for any other."""
+    if not _valid(rest) or not _store().exists(_site().base + "id/" + rest):
+        return _not_found()
+    location = _site().base + "doc/" + rest
+    if request.query_string:
+        location += "?" + _query_string()
+    response = Response(f"See {location}\n", 303, content_type="text/plain; charset=utf-8")
+    response.headers["Location"] = location
+    response.vary.add("Accept")  # the first step of a negotiated exchange; its 404 twin is negotiated too
+    return response
+
+
+@bp.get("/doc/<path:rest>")
+def document(rest: str) -> Response:
+    """The document about ``{base}id/{rest}``, in the negotiated format or the one its extension names."""
+    rest, variant = _split_extension(rest)
+    if rest is None or not _valid(rest):
+        return _not_found(variant)
+    site = _site()
+    uri = site.base + "id/" + rest
+    page = _page()
+    if not _store().exists(uri):
+        return _not_found(variant)
+    triples, more = _store().document(uri, limit=site.page_size, offset=(page - 1) * site.page_size)
+    if page > 1 and not _has_incoming(triples, uri):
+        return _not_found(variant)  # past the last page
+    doc = site.base + "doc/" + rest
+    here = _page_url(doc, page)
+    this = ox.NamedNode(here)
+    triples = list(triples) + [
+        ox.Triple(this, _RDF_TYPE, ox.NamedNode(_FOAF + "Document")),
+        ox.Triple(this, ox.NamedNode(_FOAF + "primaryTopic"), ox.NamedNode(uri)),
+        ox.Triple(this, ox.NamedNode("http://purl.org/dc/terms/license"), ox.NamedNode(CC0)),
+        ox.Triple(this, ox.NamedNode(_VOID + "inDataset"), ox.NamedNode(site.base + "void")),
+    ]
+    if more:
+        triples.append(ox.Triple(this, ox.NamedNode(HYDRA + "next"), ox.NamedNode(_page_url(doc, page + 1))))
+    if page > 1:
+        triples.append(ox.Triple(this, ox.NamedNode(HYDRA + "previous"), ox.NamedNode(_page_url(doc, page - 1))))
+    return _represent(doc, uri, _sorted(triples), variant, page=page, more=more)
+
+
+def _valid(rest: str) -> bool:
+    """Could ``rest`` (after /id/ or /doc/) be one of our URIs? An encoded slash (``lenin%2Fname``) cannot:
+    the server decodes it to ``/`` before routing, so the raw request line is checked for it."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    return (len(rest) <= MAX_PATH and _THING_PATH.fullmatch(rest) is not None
+            and "%2f" not in raw.split("?", 1)[0].lower())
+
+
+def _split_extension(rest: str) -> tuple[str | None, Variant | None]:
+    """``person/lenin.ttl`` -> (``person/lenin``, Turtle); no extension -> (rest, None); unknown -> (None, None)."""
+    last = rest.rsplit("/", 1)[-1]
+    if "." not in last:
+        return rest, None
+    stem, ext = rest.rsplit(".", 1)
+    variant = negotiation.BY_EXTENSION.get(ext)
+    return (stem, variant) if variant else (None, None)
+
+
+def _page() -> int:
+    """The page of incoming links asked for (``?page=N``, from 1); anything else is a 400."""
+    values = request.args.getlist("page")
+    if not values:
+        return 1
+    if len(values) > 1 or not re.fullmatch(r"[1-9][0-9]{0,6}", values[0]) or int(values[0]) > MAX_PAGE:
+        abort(400, description=f"page must be a whole number from 1 to {MAX_PAGE}, given once")
+    return int(values[0])
+
+
+def _page_url(doc: str, page: int) -> str:
+    return doc if page == 1 else f"{doc}?page={page}"
+
+
+def _has_incoming(triples: list[ox.Triple], uri: str) -> bool:
+    node = ox.NamedNode(uri)
+    return any(t.object == node and t.subject != node and not _key(t.subject).startswith(uri + "/") for t in triples)
+
+
+def _query_string() -> str:
+    # Kept as sent, but never with raw bytes that would break the Location header.
+    return quote(request.query_string, safe="&=+%;/?:@,$!*'()~[]")
+
+
+# --- the dataset description ---------------------------------------------------------------
+
+
+@bp.get("/void")
+@bp.get("/void.<ext>")
+def dataset(ext: str | None = None) -> Response:
+    variant = None
+    if ext is not None:
+        variant = negotiation.BY_EXTENSION.get(ext)
+        if variant is None:
+            return _not_found(None)
+    site = _site()
+    return _represent(site.base + "void", site.base + "void", site.void, variant)
+
+
+@bp.get("/void/<path:rest>")
+def dataset_node(rest: str) -> Response:
+    """Nodes of the description (the build, the partitions) are described in /void: 303 there."""
+    site = _site()
+    if len(rest) > MAX_PATH or site.base + "void/" + rest not in site.void_subjects:
+        return _not_found()
+    return _see_other(site.base + "void")
+
+
+@bp.get("/.well-known/void")
+def well_known_void() -> Response:
+    return _see_other(_site().base + "void")
+
+
+def _see_other(location: str) -> Response:
+    response = Response(f"See {location}\n", 303, content_type="text/plain; charset=utf-8")
+    response.headers["Location"] = location
+    return response
+
+
+# --- one document, many representations ----------------------------------------------------
+
+
+def _variant_url(doc: str, variant: Variant, page: int = 1) -> str:
+    return _page_url(f"{doc}.{variant.extension}", page)
+
+
+def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant | None, *,
+               page: int = 1, more: bool = False) -> Response:
+    """Serialise ``triples`` as ``variant``, or as the one the Accept header asks for when it is None."""
+    negotiated = variant is None
+    if negotiated:
+        variant = negotiation.negotiate(request.accept_mimetypes)
+        if variant is None:
+            return _not_acceptable(doc, page)
+    alternates = [(_variant_url(doc, v, page), v.media_type) for v in VARIANTS if v != variant]
+    if variant is HTML:
+        rdf_alternates = [(url, media_type) for url, media_type in alternates if media_type != HTML.media_type]
+        body = _render_html(topic, triples, rdf_alternates).encode("utf-8")
+    else:
+        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=_DOC_PREFIXES)
+    response = Response(body, 200, content_type=variant.content_type)
+    response.headers["Content-Location"] = _variant_url(doc, variant, page)
+    links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
+    links.append(f'<{topic}>; rel="describes"')
+    nav = (lambda n: _page_url(doc, n)) if negotiated else (lambda n: _variant_url(doc, variant, n))
+    if more:
+        links.append(f'<{nav(page + 1)}>; rel="next"')
+    if page > 1:
+        links.append(f'<{nav(page - 1)}>; rel="prev"')
+    response.headers["Link"] = ", ".join(links)
+    if negotiated:
+        response.vary.add("Accept")
+    return _conditional(response, body)
+
+
+def _conditional(response: Response, body: bytes) -> Response:
+    """Strong ETag from the bytes, Last-Modified from the build; 304 when the client has them already."""
+    response.set_etag(hashlib.sha256(body).hexdigest()[:40])
+    if _site().built is not None:
+        response.last_modified = _site().built
+    return response.make_conditional(request)
+
+
+def _render_html(topic: str, triples: list[ox.Triple], alternates: list[tuple[str, str]]) -> str:
+    from . import pages
+
+    render = getattr(pages, "render_document", None)
+    if render is not None:
+        return render(topic, triples, alternates)
+    return _fallback_html(topic, triples, alternates)
+
+
+def _fallback_html(topic: str, triples: list[ox.Triple], alternates: list[tuple[str, str]]) -> str:
+    """A plain page, until pages.render_document exists."""
+    e = html.escape
+    rows = "\n".join(f"<tr><td>{e(_key(t.subject))}</td><td>{e(_key(t.predicate))}</td><td>{e(_key(t.object))}</td></tr>"
+                     for t in triples)
+    links = "\n".join(f'<link rel="alternate" type="{e(mt)}" href="{e(url)}">' for url, mt in alternates)
+    items = " ".join(f'<a href="{e(url)}">{e(mt)}</a>' for url, mt in alternates)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(topic)}</title>\n{links}\n'
+            f'</head><body><h1>{e(topic)}</h1><p>Also as: {items}</p>\n<table>\n{rows}\n</table></body></html>\n')
+
+
+def _not_acceptable(doc: str, page: int = 1) -> Response:
+    lines = [f"{v.media_type}  {_variant_url(doc, v, page)}" for v in VARIANTS]
+    lines += [f"{alias}  (answered as {v.media_type})" for alias, v in negotiation.ALIASES.items()]
+    body = "406 Not Acceptable: this document is offered as\n" + "\n".join(f"  {line}" for line in lines) + "\n"
+    response = Response(body, 406, content_type="text/plain; charset=utf-8")
+    response.headers["Link"] = ", ".join(f'<{_variant_url(doc, v, page)}>; rel="alternate"; type="{v.media_type}"'
+                                         for v in VARIANTS)
+    response.vary.add("Accept")
+    return response
+
+
+def _not_found(variant: Variant | None = None) -> Response:
+    """404 as HTML when the client asked for HTML (by Accept or by .html), otherwise as plain text."""
+    negotiated = variant is None
+    if negotiated:
+        variant = negotiation.negotiate(request.accept_mimetypes)
+    if variant is HTML:
+        from . import pages
+
+        render = getattr(pages, "render_not_found", None)
+        page = render(request.path) if render else (
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
+            f"<body><h1>Not found</h1><p>Nothing in this dataset is called {html.escape(request.path)}.</p>"
+            "</body></html>\n")
+        response = Response(page, 404, content_type=HTML.content_type)
+    else:
+        uri = _site().base + request.path.lstrip("/")
+        response = Response(f"404 Not Found: nothing in this dataset is called <{uri[:MAX_PATH]}>\n", 404,
+                            content_type="text/plain; charset=utf-8")
+    if negotiated:
+        response.vary.add("Accept")
+    return response
+
+
+# --- dumps, robots, sitemap ----------------------------------------------------------------
+
+
+def _dump_names() -> list[str]:
+    out = _site().out
+    if not out.is_dir():
+        return []
+    return sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _sums() -> dict[str, str]:
+    path = _site().out / "SHA256SUMS"
+    if not path.exists():
+        return {}
+    pairs = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {name.strip().lstrip("*"): digest for digest, name in pairs}
+
+
+def _dump_type(name: str) -> str:
+    """The Content-Type of a dump file, from the format table for the RDF ones."""
+    if name.endswith(".gz"):
+        return "application/gzip"
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext in RDF_BY_EXTENSION:
+        return RDF_BY_EXTENSION[ext].content_type
+    if name == "SHA256SUMS":
+        return "text/plain; charset=utf-8"
+    if ext == "json":
+        return "application/json"
+    return "application/octet-stream"
+
+
+@bp.get("/dumps/")
+def dumps_index() -> Response:
+    names, sums, out = _dump_names(), _sums(), _site().out
+    plain = request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/plain"
+    if plain:
+        body = "".join(f"{_site().base}dumps/{n}\n" for n in names)
+        response = Response(body, content_type="text/plain; charset=utf-8")
+    else:
+        e = html.escape
+        rows = "\n".join(f'<tr><td><a href="{e(n)}">{e(n)}</a></td><td>{e(_dump_type(n))}</td>'
+                         f'<td>{(out / n).stat().st_size}</td><td><code>{e(sums.get(n, ""))}</code></td></tr>'
+                         for n in names)
+        body = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Dumps</title></head><body>'
+                '<h1>Dumps of the whole dataset</h1><p>Described in <a href="../void">the dataset description</a>.</p>\n'
+                f"<table><tr><th>file</th><th>type</th><th>bytes</th><th>SHA-256</th></tr>\n{rows}\n</table>"
+                "</body></html>\n")
+        response = Response(body, content_type=HTML.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/dumps/<name>")
+def dump(name: str) -> Response:
+    """A file of the dumps folder, by a name from its listing only (no path ever reaches the file system)."""
+    if name not in _dump_names():
+        return _not_found()
+    digest = _sums().get(name)
+    response = send_file(_site().out / name, mimetype="application/octet-stream", etag=digest or True, conditional=True,
+                         max_age=None)
+    response.content_type = _dump_type(name)  # as the table says; send_file would add a second charset to text/*
+    response.headers["Link"] = f'<{_site().base}void>; rel="describedby"'
+    return response
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    return Response(f"User-agent: *\nAllow: /\n\nSitemap: {_site().base}sitemap.xml\n",
+                    content_type="text/plain; charset=utf-8")
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every document about a main thing (the nodes below things are in their documents)."""
+    site = _site()
+    lastmod = f"<lastmod>{site.built.date().isoformat()}</lastmod>" if site.built else ""
+    urls = "".join(f"<url><loc>{html.escape(site.base + 'doc/' + uri[len(site.base) + 3:])}</loc>{lastmod}</url>\n"
+                   for uri in site.things)
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+    return Response(body, content_type="application/xml; charset=utf-8")
+

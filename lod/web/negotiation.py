@@ -1,0 +1,65 @@
+"""Which representation of a document to send: HTML first, then the RDF formats of ``lod.formats``.
+
+Werkzeug parses the Accept header and weighs q-values; this module only decides what is offered
+and in which order. The order is the whole tie rule: when two offered types are equally acceptable
+(same q, same specificity), the one offered first wins. HTML is offered first, so ``*/*``, ``text/*``,
+a browser's Accept and a tie such as ``application/rdf+xml, text/html`` all give HTML; a client
+that wants RDF over HTML says so with q-values. ``application/*`` gives the first RDF format
+whose media type is ``application/...`` in the table: N-Triples.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_options_header
+
+from ..formats import DOCUMENT_FORMATS, JSONLD, RdfFormat
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One representation of a document: HTML, or one of the RDF document formats."""
+
+    media_type: str
+    extension: str
+    label: str
+    rdf: RdfFormat | None  # None for HTML
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+    @classmethod
+    def of(cls, fmt: RdfFormat) -> "Variant":
+        return cls(fmt.media_type, fmt.extension, fmt.label, fmt)
+
+
+HTML = Variant("text/html", "html", "HTML", None)
+VARIANTS: tuple[Variant, ...] = (HTML, *(Variant.of(f) for f in DOCUMENT_FORMATS))
+BY_EXTENSION = {v.extension: v for v in VARIANTS}
+# Media types a client may ask for that name one of our variants under another name. A plain JSON
+# client gets JSON-LD, which is JSON. (Belongs in lod/formats.py as a field of the table; kept here
+# because that file is not this module's to change.)
+ALIASES = {"application/json": Variant.of(JSONLD)}
+_OFFERED = [v.media_type for v in VARIANTS] + list(ALIASES)
+_BY_MEDIA_TYPE = {**{v.media_type: v for v in VARIANTS}, **ALIASES}
+
+
+def negotiate(accept: MIMEAccept) -> Variant | None:
+    """The variant to send for ``accept`` (``request.accept_mimetypes``); None when none is acceptable.
+
+    No Accept header (or an empty one) means anything goes: HTML. Media-type parameters
+    (``text/turtle;charset=utf-8``, a JSON-LD ``profile``) are ignored, because Werkzeug would
+    otherwise refuse to match ``text/turtle;charset=utf-8`` to ``text/turtle`` and answer 406.
+    """
+    if not accept.provided:
+        return HTML
+    bare = MIMEAccept([(parse_options_header(value)[0], quality) for value, quality in accept])
+    match = bare.best_match(_OFFERED)
+    return _BY_MEDIA_TYPE[match] if match else None
+
+
+def offered() -> list[str]:
+    """The media types offered, in order of preference (for a 406 body)."""
+    return list(_OFFERED)
