@@ -17,6 +17,10 @@ from .web import create_app
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
 @click.option("--base", default=None, help="Public base URI of the data [default: http://HOST:PORT/].")
+@click.option("--letters", type=click.Path(file_okay=False, path_type=Path), default=Settings.letters,
+              show_default=True, help="Folder of letter texts (*.txt).")
+@click.option("--annotations", type=click.Path(file_okay=False, path_type=Path), default=Settings.annotations,
+              show_default=True, help="Folder of curated annotations (*.yaml).")
 @click.option("--dumps", type=click.Path(file_okay=False, path_type=Path), default=Settings.out, show_default=True,
               help="Folder of the built dumps (built there when missing or stale).")
 @click.option("--page-size", default=Settings.page_size, show_default=True, type=int,
@@ -24,12 +28,12 @@ from .web import create_app
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
-def main(host: str, port: int, base: str | None, dumps: Path, page_size: int, threads: int,
-         query_timeout: float) -> None:
+def main(host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
+         page_size: int, threads: int, query_timeout: float) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings(base=base or default_base(host, port), host=host, port=port, out=dumps,
-                        page_size=page_size, query_timeout=query_timeout)
+    settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
+                        annotations=annotations, out=dumps, page_size=page_size, query_timeout=query_timeout)
     if not is_current(settings.out, settings.letters, settings.annotations, settings.ontology, settings.base):
         click.echo(f"building the data for {settings.base} ...", err=True)
         try:
