@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,33 +55,56 @@ _MAIN_THING = re.compile(rf"id/(?:{'|'.join(KINDS)})/{_SLUG}")
 # --- what the app knows from the start ------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Site:
-    base: str
-    out: Path
-    page_size: int
-    built: datetime | None  # when the dumps were written: Last-Modified of every document
-    void: list[ox.Triple]  # the dataset description, statistics included
-    void_subjects: frozenset[str]
-    things: tuple[str, ...]  # the main things (no nodes below), for the sitemap
+    """What every route needs to know of the site; the statistics and the sitemap are counted on first use.
+
+    Counting lazily keeps start-up instant on a large store, and lets a server whose remote store is
+    down at start come up anyway and count once the store answers.
+    """
+
+    def __init__(self, base: str, out: Path, page_size: int, built: datetime | None, store) -> None:
+        self.base, self.out, self.page_size, self.built = base, out, page_size, built
+        self._store = store
+        self._lock = threading.Lock()
+        self._void: list[ox.Triple] | None = None
+        self._void_subjects: frozenset[str] = frozenset()
+        self._things: tuple[str, ...] | None = None
+
+    @property
+    def void(self) -> list[ox.Triple]:
+        """The dataset description, statistics included."""
+        with self._lock:
+            if self._void is None:
+                self._void = _dataset_description(self._store, self.base)
+                self._void_subjects = frozenset(t.subject.value for t in self._void)
+            return self._void
+
+    @property
+    def void_subjects(self) -> frozenset[str]:
+        self.void
+        return self._void_subjects
+
+    @property
+    def things(self) -> tuple[str, ...]:
+        """The main things (no nodes below), for the sitemap."""
+        with self._lock:
+            if self._things is None:
+                prefix = _string(self.base + "id/")
+                rows = self._store.query(
+                    f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}")
+                self._things = tuple(sorted({row["s"].value for row in rows
+                                             if _MAIN_THING.fullmatch(row["s"].value[len(self.base):])}))
+            return self._things
 
 
 @bp.record_once
 def _at_start(state) -> None:
-    """Compute the dataset statistics and the sitemap once: the store does not change while we serve."""
     app = state.app
     settings = app.config["SETTINGS"]
-    store = app.extensions["lod.store"]
-    base = settings.base
     sums = Path(settings.out) / "SHA256SUMS"
     built = datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums.exists() else None
-    void = _dataset_description(store, base)
-    things = sorted({row["s"].value for row in store.query(
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_string(base + "id/")})) }}')
-        if _MAIN_THING.fullmatch(row["s"].value[len(base):])})
-    app.extensions["lod.ld"] = _Site(
-        base=base, out=Path(settings.out), page_size=settings.page_size,
-        built=built, void=void, void_subjects=frozenset(t.subject.value for t in void), things=tuple(things))
+    app.extensions["lod.ld"] = _Site(settings.base, Path(settings.out), settings.page_size, built,
+                                     app.extensions["lod.store"])
 
 
 def _site() -> _Site:
