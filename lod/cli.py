@@ -66,5 +66,54 @@ def validate_command(letters: Path, annotations: Path, base: str) -> None:
     click.echo(f"{len(result.letters)} letters, {len(result.quads)} quads: conforms to the shapes and to CIDOC-CRM 7.1")
 
 
+@main.command("load")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store Protocol endpoint (Oxigraph: .../store, Fuseki: .../DATASET/data, "
+                   "Virtuoso: .../sparql-graph-crud-auth); with --method update, its SPARQL Update endpoint.")
+@click.option("--graph", default=None, metavar="URI", help="Load the union of all graphs into this one graph.")
+@click.option("--auth", default=None, metavar="USER:PASSWORD",
+              help="Credentials; basic or digest, as the endpoint asks.")
+@click.option("--dumps", type=click.Path(file_okay=False, path_type=Path), default=_DEFAULTS.out, show_default=True,
+              help="Folder of the built dumps (built there first if it holds none).")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: PUT each graph (replaces it); update: DROP SILENT GRAPH + INSERT DATA.")
+@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Triples per request.")
+def load_command(endpoint: str, graph: str | None, auth: str | None, dumps: Path, method: str,
+                 batch_size: int) -> None:
+    """Push the built dataset into a SPARQL 1.1 store, graph by graph; loading twice does not duplicate."""
+    from .load import LoadError, ensure_dumps, load, parse_auth, read_graphs
+
+    try:
+        credentials = parse_auth(auth)
+        graphs = read_graphs(ensure_dumps(dumps), into=graph)
+        total = sum(len(triples) for triples in graphs.values())
+        with click.progressbar(length=total, label=f"loading {total} triples", file=sys.stderr,
+                               show_pos=True) as bar:
+            result = load(endpoint, graphs, method=method, auth=credentials, batch=batch_size, progress=bar.update)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name, count in result.graphs.items():
+        click.echo(f"  {count:>9} triples  <{name}>")
+    click.echo(f"{result.triples} triples in {len(result.graphs)} graph(s) written to {endpoint} "
+               f"({method}) in {result.seconds:.2f} s")
+
+
+@main.command("query")
+@click.argument("sparql")
+@click.option("--endpoint", default="http://127.0.0.1:5000/sparql", show_default=True,
+              help="SPARQL endpoint to ask (ours, as serve.py starts it, by default).")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: aligned columns (a graph prints as Turtle); json: SPARQL JSON or JSON-LD; csv: SELECT/ASK.")
+def query_command(sparql: str, endpoint: str, output: str) -> None:
+    """Run a SPARQL query against an endpoint and print the answer."""
+    from .sparql_client import QueryError, run_query
+
+    try:
+        click.echo(run_query(sparql, endpoint, output))
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 if __name__ == "__main__":
     main()

@@ -17,7 +17,6 @@ import hashlib
 import html
 import re
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
