@@ -9,7 +9,7 @@ import waitress
 
 from .build import BuildError, build, is_current
 from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base
-from .store import EmbeddedStore
+from .store import EmbeddedStore, RemoteStore
 from .web import create_app
 
 
@@ -25,24 +25,35 @@ from .web import create_app
               help="Folder of the built dumps (built there when missing or stale).")
 @click.option("--page-size", default=Settings.page_size, show_default=True, type=int,
               help="Incoming links per document page.")
+@click.option("--sparql-endpoint", default=None, metavar="URL",
+              help="Serve from this SPARQL 1.1 endpoint instead of the embedded store (nothing is built).")
+@click.option("--dataset-base", default=None, metavar="URI",
+              help="With --sparql-endpoint: the base of the URIs in that store, when it differs from --base.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
 def main(host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
-         page_size: int, threads: int, query_timeout: float) -> None:
+         page_size: int, sparql_endpoint: str | None, dataset_base: str | None, threads: int,
+         query_timeout: float) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
                         annotations=annotations, out=dumps, page_size=page_size, query_timeout=query_timeout)
-    if not is_current(settings.out, settings.letters, settings.annotations, settings.ontology, settings.base):
-        click.echo(f"building the data for {settings.base} ...", err=True)
-        try:
-            build(settings.letters, settings.annotations, settings.ontology, settings.base, settings.out)
-        except BuildError as exc:
-            raise click.ClickException(str(exc)) from None
-    store = EmbeddedStore.from_dumps(settings.out)
+    if sparql_endpoint:
+        store = RemoteStore(sparql_endpoint, web_base=settings.base, dataset_base=dataset_base,
+                            timeout=settings.query_timeout)
+        source = sparql_endpoint
+    else:
+        if not is_current(settings.out, settings.letters, settings.annotations, settings.ontology, settings.base):
+            click.echo(f"building the data for {settings.base} ...", err=True)
+            try:
+                build(settings.letters, settings.annotations, settings.ontology, settings.base, settings.out)
+            except BuildError as exc:
+                raise click.ClickException(str(exc)) from None
+        store = EmbeddedStore.from_dumps(settings.out)
+        source = f"{len(store)} quads in memory"
     app = create_app(settings, store)
-    click.echo(f"serving {len(store)} quads at {settings.base} (listening on {host}:{port})", err=True)
+    click.echo(f"serving {source} at {settings.base} (listening on {host}:{port})", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="lod-letters")
 
 

@@ -37,7 +37,8 @@ def running_server(dumps: Path, *extra: str, port: int | None = None) -> Iterato
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {(dumps.parent / f'server-{port}.log').read_text()}")
             try:
-                if requests.get(base + "health", timeout=1).ok:
+                # robots.txt needs no store: the server is up even when a remote store is not.
+                if requests.get(base + "robots.txt", timeout=1).ok:
                     break
             except requests.ConnectionError:
                 pass

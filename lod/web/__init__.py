@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
-from ..store import Store
+from ..store import Store, StoreTimeout, StoreUnavailable
 
 log = logging.getLogger("lod.access")
 
@@ -35,6 +35,18 @@ def create_app(settings: Settings, store: Store) -> Flask:
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(exc: StoreUnavailable) -> Response:
+        # The store behind us is down or slow: say so, and let the next request try again.
+        status = 504 if isinstance(exc, StoreTimeout) else 502
+        app.logger.warning("store unavailable on %s %s: %s", request.method, request.path, exc)
+        if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
+            body = render_template("unavailable.html", status=status, message=str(exc),
+                                   base=app.config["SETTINGS"].base)
+            return Response(body, status, content_type="text/html; charset=utf-8", headers={"Retry-After": "10"})
+        return Response(f"{status} {'Gateway Timeout' if status == 504 else 'Bad Gateway'}: {exc}\n", status,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "10"})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -39,6 +39,7 @@ from werkzeug.http import parse_options_header
 
 from ..formats import DOCUMENT_FORMATS, JSONLD, NTRIPLES, RDFXML, TURTLE, RdfFormat
 from ..namespaces import PREFIXES
+from ..store import StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("lod.sparql")
@@ -778,9 +779,13 @@ def _at_start(state) -> None:
     app = state.app
     settings = app.config["SETTINGS"]
     store = app.extensions["lod.store"]
-    graphs = [(row["g"].value, row["label"].value if row["label"] else None) for row in store.query(
-        f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} OPTIONAL {{ ?g <{_RDFS}label> ?l }} }}"
-        " GROUP BY ?g ORDER BY ?g")]
+    try:
+        graphs = [(row["g"].value, row["label"].value if row["label"] else None) for row in store.query(
+            f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} OPTIONAL {{ ?g <{_RDFS}label> ?l }} }}"
+            " GROUP BY ?g ORDER BY ?g")]
+    except StoreUnavailable as exc:  # a remote store that is down at start: serve anyway, without the list
+        log.warning("graphs left out of the service description: %s", exc)
+        graphs = []
     oxigraph = getattr(store, "oxigraph", None)
     runner = WorkerPool(oxigraph) if oxigraph is not None and hasattr(os, "fork") else InlineRunner(store)
     if isinstance(runner, WorkerPool):

@@ -1,0 +1,207 @@
+"""serve.py --sparql-endpoint: the same pages and documents from an Oxigraph server as from the embedded store.
+
+The data in the remote store uses another URI space (``--dataset-base``), as an institution's store
+would; the frontend maps it to its own base, as Pubby does.
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from conftest import ANNOTATIONS, LETTERS, ONTOLOGY, skip_or_fail
+from server import free_port, running_server
+
+from lod.build import build
+
+WEB_BASE = "http://letters.test/"
+DATASET_BASE = "http://data.example.org/"
+
+
+def oxigraph_cli() -> str:
+    # pip puts the CLI beside the interpreter, which need not be on PATH
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
+    if not found:
+        skip_or_fail("the oxigraph server (PyPI package oxigraph) is not installed")
+    return found
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    """An Oxigraph server holding the letters under DATASET_BASE, read-only, union default graph."""
+    cli = oxigraph_cli()
+    tmp = tmp_path_factory.mktemp("remote")
+    build(LETTERS, ANNOTATIONS, ONTOLOGY, DATASET_BASE, tmp / "dumps")
+    subprocess.run([cli, "load", "--location", str(tmp / "db"), "--file", str(tmp / "dumps" / "letters.nq")],
+                   check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([cli, "serve-read-only", "--location", str(tmp / "db"), "--bind",
+                                f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(endpoint, params={"query": "ASK {}"}, timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    yield endpoint
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("embedded") / "dumps", "--base", WEB_BASE) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory, remote):
+    with running_server(tmp_path_factory.mktemp("proxied") / "dumps", "--base", WEB_BASE,
+                        "--sparql-endpoint", remote, "--dataset-base", DATASET_BASE) as url:
+        yield url
+
+
+def subjects_of_dump(url: str) -> list[str]:
+    """The main things of the dataset, read from the embedded server's own N-Triples dump."""
+    data = requests.get(url + "dumps/letters.nt", timeout=30).content
+    graph = Graph().parse(data=data, format="nt")
+    return sorted({str(s) for s in graph.subjects() if str(s).startswith(WEB_BASE + "id/")})
+
+
+def document(url: str, uri: str, accept: str = "application/n-triples") -> requests.Response:
+    path = uri[len(WEB_BASE):].replace("id/", "doc/", 1)
+    return requests.get(url + path, headers={"Accept": accept}, timeout=30)
+
+
+def test_every_document_is_the_same_from_the_remote_store(embedded, proxied):
+    subjects = subjects_of_dump(embedded)
+    assert len(subjects) > 500
+    differ = []
+    for uri in subjects:
+        a, b = document(embedded, uri), document(proxied, uri)
+        assert a.status_code == b.status_code == 200, uri
+        ga = Graph().parse(data=a.content, format="nt")
+        gb = Graph().parse(data=b.content, format="nt")
+        if not isomorphic(ga, gb):
+            differ.append(uri)
+    assert not differ, f"{len(differ)} documents differ, e.g. {differ[:3]}"
+
+
+def test_no_dataset_uri_leaks_into_pages(proxied):
+    for path in ("doc/letter/1921-12-20-zalutsky-salts", "doc/person/kasparova-popova", "", "timeline", "void"):
+        page = requests.get(proxied + path, headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200, path
+        assert DATASET_BASE not in page.text, path
+        assert WEB_BASE in page.text
+
+
+def test_sparql_through_the_frontend_answers_in_web_uris(proxied):
+    query = "SELECT ?p WHERE { ?p a <http://www.cidoc-crm.org/cidoc-crm/E21_Person> }"
+    answer = requests.get(proxied + "sparql", params={"query": query},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert answer.status_code == 200
+    persons = {row["p"]["value"] for row in answer.json()["results"]["bindings"]}
+    assert WEB_BASE + "id/person/kasparova-popova" in persons
+    assert not any(p.startswith(DATASET_BASE) for p in persons)
+
+
+def test_service_and_load_are_still_refused(proxied):
+    refused = requests.get(proxied + "sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"},
+                           timeout=30)
+    assert 400 <= refused.status_code < 500
+    update = requests.post(proxied + "sparql", data={"update": "CLEAR ALL"}, timeout=30)
+    assert 400 <= update.status_code < 500
+
+
+def test_a_store_that_is_down_gives_502_and_recovery_needs_no_restart(tmp_path, remote):
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/query"
+    with running_server(tmp_path / "dumps", "--base", WEB_BASE, "--sparql-endpoint", endpoint,
+                        "--dataset-base", DATASET_BASE) as url:
+        down = document(url, WEB_BASE + "id/person/lenin", "text/html")
+        assert down.status_code == 502
+        assert "not answering" in down.text and "Traceback" not in down.text
+        assert document(url, WEB_BASE + "id/person/lenin", "text/turtle").status_code == 502
+        # The store comes back on the same port: a tiny forwarder to the real one.
+        forwarder = _Forwarder(port, int(remote.rsplit(":", 1)[1].split("/")[0]))
+        try:
+            assert document(url, WEB_BASE + "id/person/lenin").status_code == 200
+        finally:
+            forwarder.close()
+
+
+def test_a_slow_store_gives_504_within_the_timeout(tmp_path):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts connections, never answers
+    endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+    try:
+        with running_server(tmp_path / "dumps", "--base", WEB_BASE, "--sparql-endpoint", endpoint,
+                            "--query-timeout", "2") as url:
+            started = time.monotonic()
+            slow = document(url, WEB_BASE + "id/person/lenin", "text/plain, text/turtle;q=0.9")
+            took = time.monotonic() - started
+            assert slow.status_code == 504
+            assert "did not answer" in slow.text
+            assert took < 10
+            assert requests.get(url + "robots.txt", timeout=5).status_code == 200
+    finally:
+        silent.close()
+
+
+class _Forwarder:
+    """Forward TCP connections from one loopback port to another: 'the store is back'."""
+
+    def __init__(self, listen: int, target: int) -> None:
+        self._server = socket.create_server(("127.0.0.1", listen))
+        self._target = target
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self._target))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._closed = True
+        self._server.close()
+
+
+def test_dataset_base_is_needed_only_when_it_differs(tmp_path, remote):
+    """Without --dataset-base the frontend asks for its own URIs, which that store does not hold: 404, not 500."""
+    with running_server(tmp_path / "dumps", "--base", WEB_BASE, "--sparql-endpoint", remote) as url:
+        assert document(url, WEB_BASE + "id/person/lenin").status_code == 404
