@@ -308,36 +308,34 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
 
 
 def _people_of_header(ctx: _Context, original: URIRef) -> None:
+    """The translator and the transcriber: a catalogue triple, and the event that made their text."""
     letter, uri = ctx.letter, ctx.uri
     citation = letter.citation
-    year_end = datetime(citation.year, 12, 31, 23, 59, 59) if citation and citation.year else None
+    # The translation was printed in the edition's year, so it was made by then.
+    printed = (datetime(citation.year, 12, 31, 23, 59, 59), f"by {citation.year}") if citation and citation.year else None
     if letter.translator:
-        translator = ctx.agent(clean(letter.translator.text))
-        ctx.add(uri, SCHEMA.translator, ctx.uri_of(translator))
-        ctx.described.add(translator.id)
-        ctx.note_anchor(letter.translator, ctx.uri_of(translator), OA.identifying, voice=ctx.editors)
-        event = _event(ctx, f"{ctx.slug}-translation", CRM.E65_Creation, "translation",
-                       f"Translation into English by {translator.label}")
-        ctx.add(event, CRM.P94_has_created, uri)
-        ctx.add(event, CRM.P16_used_specific_object, original)
-        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(translator))
-        if year_end:  # it was printed in that year, so made by then
-            _time_span(ctx, event, None, year_end, f"by {citation.year}")
-        else:
-            _date_unknown(ctx, event)
-        ctx.note_anchor(letter.header.translated, event, OA.describing, voice=ctx.editors)
+        _header_role(ctx, letter.translator, letter.header.translated, SCHEMA.translator, "translation",
+                     "Translation into English by", created=uri, used=original, by=printed)
     if letter.transcriber:
-        transcriber = ctx.agent(clean(letter.transcriber.text))
-        ctx.add(uri, DCTERMS.contributor, ctx.uri_of(transcriber))
-        ctx.described.add(transcriber.id)
-        ctx.note_anchor(letter.transcriber, ctx.uri_of(transcriber), OA.identifying, voice=ctx.editors)
-        event = _event(ctx, f"{ctx.slug}-transcription", CRM.E65_Creation, "transcription",
-                       f"Transcription and markup by {transcriber.label}")
-        ctx.add(event, CRM.P94_has_created, ctx.text_uri)
-        ctx.add(event, CRM.P16_used_specific_object, uri)
-        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(transcriber))
+        _header_role(ctx, letter.transcriber, letter.header.transcription, DCTERMS.contributor, "transcription",
+                     "Transcription and markup by", created=ctx.text_uri, used=uri, by=None)
+
+
+def _header_role(ctx: _Context, name: Span, line: Span | None, prop: URIRef, kind: str, label: str,
+                 created: URIRef, used: URIRef, by: tuple[datetime, str] | None) -> None:
+    person = ctx.agent(clean(name.text))
+    ctx.add(ctx.uri, prop, ctx.uri_of(person))
+    ctx.described.add(person.id)
+    ctx.note_anchor(name, ctx.uri_of(person), OA.identifying, voice=ctx.editors)
+    event = _event(ctx, f"{ctx.slug}-{kind}", CRM.E65_Creation, kind, f"{label} {person.label}")
+    ctx.add(event, CRM.P94_has_created, created)
+    ctx.add(event, CRM.P16_used_specific_object, used)
+    ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(person))
+    if by:
+        _time_span(ctx, event, None, by[0], by[1])
+    else:
         _date_unknown(ctx, event)
-        ctx.note_anchor(letter.header.transcription, event, OA.describing, voice=ctx.editors)
+    ctx.note_anchor(line, event, OA.describing, voice=ctx.editors)
 
 
 def _citation(ctx: _Context) -> None:

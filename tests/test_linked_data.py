@@ -19,7 +19,6 @@ import socket
 import subprocess
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
