@@ -1,4 +1,5 @@
 """The vocabularies we speak, with the prefixes every serialisation uses."""
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, VOID, DCAT
 
@@ -29,5 +30,15 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
 }
 
-__all__ = ["CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
+
+
+def used_prefixes(triples: list[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The prefixes that some IRI of ``triples`` starts with (Turtle without a dozen idle lines)."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    return {p: ns for p, ns in {**PREFIXES, **(extra or {})}.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+__all__ = ["used_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
            "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "VOID", "DCAT"]

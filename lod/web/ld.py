@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
-from ..namespaces import PREFIXES
+from ..namespaces import used_prefixes
 from ..uris import KINDS
 from . import negotiation
 from .negotiation import HTML, VARIANTS, Variant
@@ -36,7 +36,6 @@ MAX_PATH = 2000  # characters; no URI of ours comes near, so longer paths are no
 MAX_PAGE = 1_000_000
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
-_DOC_PREFIXES = {**PREFIXES, "hydra": HYDRA}
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _FOAF = "http://xmlns.com/foaf/0.1/"
@@ -321,7 +320,7 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         rdf_alternates = [(url, media_type) for url, media_type in alternates if media_type != HTML.media_type]
         body = _render_html(topic, triples, rdf_alternates).encode("utf-8")
     else:
-        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=_DOC_PREFIXES)
+        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": HYDRA}))
     response = Response(body, 200, content_type=variant.content_type)
     response.headers["Content-Location"] = _variant_url(doc, variant, page)
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]

@@ -38,7 +38,7 @@ from werkzeug.datastructures import CombinedMultiDict, MIMEAccept
 from werkzeug.http import parse_options_header
 
 from ..formats import DOCUMENT_FORMATS, JSONLD, NTRIPLES, RDFXML, TURTLE, RdfFormat
-from ..namespaces import PREFIXES
+from ..namespaces import used_prefixes
 from ..store import StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
@@ -235,14 +235,6 @@ def find_service(query: str, base_iri: str) -> str | None:
                         "sends requests to other servers. Query them yourself and combine the answers.")
         return describe_syntax_error(query, exc)
     return None
-
-
-def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    """The project's prefixes that some IRI of ``triples`` starts with (Turtle without a dozen idle lines)."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, ox.NamedNode)}
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in {**PREFIXES, "sd": _SD}.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 class _TooMany(Exception):
