@@ -33,7 +33,10 @@ def shacl(graph: Graph, shapes_file: Path, base: str) -> list[str]:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
-        problems.append(f"SHACL: {focus}" + (f" {path.n3(report.namespace_manager)}" if path is not None and not isinstance(path, BNode) else "") + f": {message}")
+        value = report.value(result, SH.value)
+        where = f" {path.n3(report.namespace_manager)}" if path is not None and not isinstance(path, BNode) else ""
+        about = f" (value {value})" if value is not None and focus != value else ""
+        problems.append(f"SHACL: {focus}{where}: {message}{about}")
     return sorted(problems)
 
 
