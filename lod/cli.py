@@ -1,4 +1,4 @@
-"""The `lod` command: build, validate (and, as the project grows, serve and query)."""
+"""The `lod` command: build, validate, load, query; synth and load-store for large data."""
 from __future__ import annotations
 
 import sys
@@ -77,10 +77,10 @@ def validate_command(letters: Path, annotations: Path, base: str) -> None:
               help="Folder of the built dumps (built there first if it holds none).")
 @click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="gsp: PUT each graph (replaces it); update: DROP SILENT GRAPH + INSERT DATA.")
-@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="Triples per request.")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1),
+              help="Triples per request  [default: 10000 for gsp, 1000 for update].")
 def load_command(endpoint: str, graph: str | None, auth: str | None, dumps: Path, method: str,
-                 batch_size: int) -> None:
+                 batch_size: int | None) -> None:
     """Push the built dataset into a SPARQL 1.1 store, graph by graph; loading twice does not duplicate."""
     from .load import LoadError, ensure_dumps, load, parse_auth, read_graphs
 
@@ -113,6 +113,58 @@ def query_command(sparql: str, endpoint: str, output: str) -> None:
         click.echo(run_query(sparql, endpoint, output))
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command("synth")
+@click.option("--letters", "count", required=True, type=click.IntRange(min=1), metavar="N",
+              help="How many letters (10,000 make about a million triples).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The N-Quads file to write (replaced only when complete).")
+@click.option("--seed", default=1, show_default=True, type=int, help="The same seed writes the same bytes.")
+@base_option
+def synth_command(count: int, out: Path, seed: int, base: str) -> None:
+    """Write a synthetic corpus in the model of the letters, to measure the publisher at scale."""
+    import time
+
+    from .synth import synthesize
+
+    started = time.perf_counter()
+    corpus = synthesize(out, count, seed, base)
+    seconds = time.perf_counter() - started
+    click.echo(f"{corpus.letters} letters, {len(corpus.persons)} persons in the pool, {corpus.quads} quads, "
+               f"{corpus.triples} distinct triples, in {seconds:.2f} s ({corpus.letters / seconds:.0f} letters/s) "
+               f"-> {out}")
+
+
+@main.command("load-store")
+@click.option("--store", "folder", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="The store directory (created if missing) that `serve.py --store DIR` serves.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def load_store_command(folder: Path, files: tuple[Path, ...]) -> None:
+    """Load RDF FILES into a store on disk; run it again after an interruption and it resumes."""
+    from .storedir import StoreDirError, load
+
+    bars: dict[Path, object] = {}
+
+    def progress(path: Path, done: int, size: int) -> None:
+        bar = bars.get(path)
+        if bar is None:
+            bar = bars[path] = click.progressbar(length=size, label=path.name, file=sys.stderr, show_percent=True,
+                                                 show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = load(folder, list(files), progress=progress)
+    except StoreDirError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+    for path, quads, how in result.files:
+        click.echo(f"  {quads:>10} quads  {path}  ({how})")
+    click.echo(f"{result.quads} quads in {folder}, in {result.seconds:.1f} s; serve it with "
+               f"`python serve.py --store {folder} --base BASE`")
 
 
 if __name__ == "__main__":
