@@ -5,20 +5,15 @@ import dataclasses
 import json
 import random
 import re
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # so plain `pytest` works too
+from conftest import LETTERS, shared_dir, skip_or_fail
+from lod.letter import Letter, LetterError, Span
+from lod.parser import parse_letter, read_letter
 
-from lod.letter import Letter, LetterError, Span  # noqa: E402
-from lod.parser import parse_letter, read_letter  # noqa: E402
-
-LETTERS = REPO / "data" / "letters"
-KEYS = REPO.parent / "shared" / "letters"
+KEYS = shared_dir() / "letters"
 SEED = LETTERS / "000_6d2f7f5c90ee0ebe.txt"
 KEY_FILES = sorted(KEYS.glob("*.json")) if KEYS.is_dir() else []
 
@@ -120,7 +115,7 @@ def check_document_date(key: dict, document) -> None:
 @pytest.mark.parametrize("key_path", KEY_FILES or [None], ids=lambda p: p.name if p else "no-keys")
 def test_against_answer_key(key_path):
     if key_path is None:
-        pytest.skip(f"answer keys not found in {KEYS}")
+        skip_or_fail(f"answer keys not found in {KEYS}")
     key = json.loads(key_path.read_text(encoding="utf-8"))
     letter = parse_file(key["file"])
     first = letter.documents[0]
