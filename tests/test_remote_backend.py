@@ -20,6 +20,7 @@ from rdflib.compare import isomorphic
 
 from conftest import ANNOTATIONS, LETTERS, ONTOLOGY, skip_or_fail
 from server import free_port, running_server
+from stores import find_virtuoso, virtuoso_server
 
 from lod.build import build
 
@@ -37,12 +38,18 @@ def oxigraph_cli() -> str:
 
 
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory):
+def dataset_dumps(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("remote-data") / "dumps"
+    build(LETTERS, ANNOTATIONS, ONTOLOGY, DATASET_BASE, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory, dataset_dumps):
     """An Oxigraph server holding the letters under DATASET_BASE, read-only, union default graph."""
     cli = oxigraph_cli()
-    tmp = tmp_path_factory.mktemp("remote")
-    build(LETTERS, ANNOTATIONS, ONTOLOGY, DATASET_BASE, tmp / "dumps")
-    subprocess.run([cli, "load", "--location", str(tmp / "db"), "--file", str(tmp / "dumps" / "letters.nq")],
+    tmp = tmp_path_factory.mktemp("oxigraph")
+    subprocess.run([cli, "load", "--location", str(tmp / "db"), "--file", str(dataset_dumps / "letters.nq")],
                    check=True, capture_output=True)
     port = free_port()
     process = subprocess.Popen([cli, "serve-read-only", "--location", str(tmp / "db"), "--bind",
@@ -61,6 +68,23 @@ def remote(tmp_path_factory):
     yield endpoint
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory, dataset_dumps):
+    """Virtuoso open source holding the letters under DATASET_BASE, loaded by its bulk loader."""
+    programs = find_virtuoso()
+    if programs is None:
+        skip_or_fail("virtuoso-t or isql-vt not found (Debian: apt-get install virtuoso-opensource-7-bin)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), programs, [dataset_dumps]) as store:
+        store.isql(f"ld_dir('{dataset_dumps.resolve()}', 'letters.nq', 'urn:lod-letters:unused');\n"
+                   "rdf_loader_run();\ncheckpoint;\n")
+        yield store.sparql
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote(request):
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +154,8 @@ def test_service_and_load_are_still_refused(proxied):
 
 def test_a_store_that_is_down_gives_502_and_recovery_needs_no_restart(tmp_path, remote):
     port = free_port()
-    endpoint = f"http://127.0.0.1:{port}/query"
+    remote_port, path = remote.split("127.0.0.1:", 1)[1].split("/", 1)
+    endpoint = f"http://127.0.0.1:{port}/{path}"
     with running_server(tmp_path / "dumps", "--base", WEB_BASE, "--sparql-endpoint", endpoint,
                         "--dataset-base", DATASET_BASE) as url:
         down = document(url, WEB_BASE + "id/person/lenin", "text/html")
@@ -138,7 +163,7 @@ def test_a_store_that_is_down_gives_502_and_recovery_needs_no_restart(tmp_path, 
         assert "not answering" in down.text and "Traceback" not in down.text
         assert document(url, WEB_BASE + "id/person/lenin", "text/turtle").status_code == 502
         # The store comes back on the same port: a tiny forwarder to the real one.
-        forwarder = _Forwarder(port, int(remote.rsplit(":", 1)[1].split("/")[0]))
+        forwarder = _Forwarder(port, int(remote_port))
         try:
             assert document(url, WEB_BASE + "id/person/lenin").status_code == 200
         finally:
