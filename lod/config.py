@@ -20,10 +20,11 @@ class Settings:
     letters: Path = ROOT / "data" / "letters"
     annotations: Path = ROOT / "data" / "annotations"
     ontology: Path = ROOT / "ontology"
-    out: Path = ROOT / "data" / "dumps"
+    out: Path | None = ROOT / "data" / "dumps"  # None: no dumps to offer (given files, a store directory)
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     query_timeout: float = 10.0  # seconds a SPARQL query may run
+    max_queries: int = 16  # SPARQL queries running at once; keep it below the web server's threads
     max_query_length: int = 20_000  # characters
     max_results: int = 10_000  # rows or triples in one SPARQL answer
     page_size: int = 500  # incoming links per document page

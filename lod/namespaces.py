@@ -1,4 +1,6 @@
 """The vocabularies we speak, with the prefixes every serialisation uses."""
+import bisect
+
 import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, VOID, DCAT
@@ -37,7 +39,13 @@ def used_prefixes(triples: list[ox.Triple], extra: dict[str, str] | None = None)
     iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
             if isinstance(term, ox.NamedNode)}
     iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in {**PREFIXES, **(extra or {})}.items() if any(iri.startswith(ns) for iri in iris)}
+    ordered = sorted(iris)  # the IRIs that start with a namespace sort right after it: one bisection each
+
+    def used(ns: str) -> bool:
+        at = bisect.bisect_left(ordered, ns)
+        return at < len(ordered) and ordered[at].startswith(ns)
+
+    return {p: ns for p, ns in {**PREFIXES, **(extra or {})}.items() if used(ns)}
 
 
 __all__ = ["used_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",

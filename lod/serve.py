@@ -1,4 +1,10 @@
-"""Start the publisher: build the data if it is missing or stale, load it, serve it with waitress."""
+"""Start the publisher: build the data if it is missing or stale, load it, serve it with waitress.
+
+What it serves, one of: the letters (built into ``--dumps`` and loaded in memory, the default); RDF
+files given with ``--data`` (loaded in memory); a store directory filled by ``lod load-store``
+(``--store``, on disk, opened read-only in milliseconds); a SPARQL endpoint elsewhere
+(``--sparql-endpoint``).
+"""
 from __future__ import annotations
 
 import logging
@@ -6,6 +12,7 @@ from pathlib import Path
 
 import click
 import waitress
+from click.core import ParameterSource
 
 from .build import BuildError, build, is_current
 from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base
@@ -29,20 +36,52 @@ from .web import create_app
               help="Serve from this SPARQL 1.1 endpoint instead of the embedded store (nothing is built).")
 @click.option("--dataset-base", default=None, metavar="URI",
               help="With --sparql-endpoint: the base of the URIs in that store, when it differs from --base.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--data", "data", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve these RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by extension) "
+                   "instead of the letters, in memory; repeat it, or list more files after the options. A file "
+                   "of triples becomes a graph named by its file URI. Give --base: the URI space they use.")
+@click.option("--store", "store_dir", default=None, metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve the store directory DIR, filled by `lod load-store` (on disk, read-only, starts at once).")
+@click.argument("more_data", nargs=-1, metavar="[FILE]...", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--threads", default=24, show_default=True, type=click.IntRange(min=2),
+              help="Web server threads; SPARQL queries may hold two thirds of them at once, the rest serve documents.")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
-def main(host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
-         page_size: int, sparql_endpoint: str | None, dataset_base: str | None, threads: int,
-         query_timeout: float) -> None:
+@click.pass_context
+def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
+         page_size: int, sparql_endpoint: str | None, dataset_base: str | None, data: tuple[Path, ...],
+         store_dir: Path | None, more_data: tuple[Path, ...], threads: int, query_timeout: float) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    files = [*data, *more_data]
+    if more_data and not data:
+        raise click.UsageError("files after the options are for --data: serve.py --data FILE [FILE]...")
+    if sum(bool(x) for x in (files, store_dir, sparql_endpoint)) > 1:
+        raise click.UsageError("serve one of --data, --store and --sparql-endpoint")
+    # Given files or a store have no dumps of ours: /dumps/ lists the --dumps folder only when it is named.
+    explicit_dumps = ctx.get_parameter_source("dumps") is not ParameterSource.DEFAULT
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
-                        annotations=annotations, out=dumps, page_size=page_size, query_timeout=query_timeout)
+                        annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
+                        page_size=page_size, query_timeout=query_timeout, max_queries=max(1, threads * 2 // 3))
     if sparql_endpoint:
         store = RemoteStore(sparql_endpoint, web_base=settings.base, dataset_base=dataset_base,
                             timeout=settings.query_timeout)
         source = sparql_endpoint
+    elif files:
+        try:
+            store = EmbeddedStore.from_files(files)
+        except ValueError as exc:
+            raise click.ClickException(f"cannot serve {exc}") from None
+        source = f"{len(store)} quads from {len(files)} file(s), in memory"
+    elif store_dir:
+        from .storedir import StoreDirError, open_store
+
+        try:
+            store = open_store(store_dir)
+        except StoreDirError as exc:
+            raise click.ClickException(str(exc)) from None
+        source = f"{len(store)} quads from {store_dir}, on disk"
     else:
         if not is_current(settings.out, settings.letters, settings.annotations, settings.ontology, settings.base):
             click.echo(f"building the data for {settings.base} ...", err=True)

@@ -60,7 +60,7 @@ class _Site:
     down at start come up anyway and count once the store answers.
     """
 
-    def __init__(self, base: str, out: Path, page_size: int, built: datetime | None, store) -> None:
+    def __init__(self, base: str, out: Path | None, page_size: int, built: datetime | None, store) -> None:
         self.base, self.out, self.page_size, self.built = base, out, page_size, built
         self._store = store
         self._lock = threading.Lock()
@@ -99,10 +99,10 @@ class _Site:
 def _at_start(state) -> None:
     app = state.app
     settings = app.config["SETTINGS"]
-    sums = Path(settings.out) / "SHA256SUMS"
-    built = datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums.exists() else None
-    app.extensions["lod.ld"] = _Site(settings.base, Path(settings.out), settings.page_size, built,
-                                     app.extensions["lod.store"])
+    out = Path(settings.out) if settings.out is not None else None
+    sums = out / "SHA256SUMS" if out is not None else None
+    built = datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums and sums.exists() else None
+    app.extensions["lod.ld"] = _Site(settings.base, out, settings.page_size, built, app.extensions["lod.store"])
 
 
 def _site() -> _Site:
@@ -403,15 +403,15 @@ def _not_found(variant: Variant | None = None) -> Response:
 
 def _dump_names() -> list[str]:
     out = _site().out
-    if not out.is_dir():
+    if out is None or not out.is_dir():
         return []
     return sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def _sums() -> dict[str, str]:
-    path = _site().out / "SHA256SUMS"
-    if not path.exists():
+    if _site().out is None or not (_site().out / "SHA256SUMS").exists():
         return {}
+    path = _site().out / "SHA256SUMS"
     pairs = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     return {name.strip().lstrip("*"): digest for digest, name in pairs}
 

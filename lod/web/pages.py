@@ -93,6 +93,7 @@ LETTER_ROLES = {
     SCHEMA + "translator": "translator",
     DCTERMS + "contributor": "transcriber",
 }
+LIST_LIMIT = 100  # letters, events and quotes listed on one entity page
 KIND_LABELS = {"person": "Person", "group": "Group", "place": "Place", "event": "Event",
                "letter": "Letter", "text": "Text", "concept": "Concept"}
 # Which of two annotations on the same range wraps the other: events and notes outside, names inside.
@@ -148,6 +149,12 @@ def _values(uris) -> str:
     return " ".join(_iri(u) for u in sorted(set(uris)))
 
 
+def _any_of(s: str, properties, o: str, var: str = "?p") -> str:
+    """``s ?p o`` for ``?p`` one of ``properties``, as a UNION of fixed properties: with ``VALUES ?p``
+    pyoxigraph reads every ``?s ?p ?o`` of the store and joins afterwards (seconds on a million triples)."""
+    return " UNION ".join(f"{{ {s} {p} {o} BIND({p} AS {var}) }}" for p in properties)
+
+
 def labels_of(uris) -> dict[str, str]:
     """A display label for each IRI: rdfs:label, else foaf:name, skos:prefLabel or dcterms:title."""
     uris = {u for u in uris if u}
@@ -156,13 +163,14 @@ def labels_of(uris) -> dict[str, str]:
     rows = _select(f"""
         SELECT ?s ?p ?l WHERE {{
           VALUES ?s {{ {_values(uris)} }}
-          VALUES ?p {{ rdfs:label foaf:name skos:prefLabel dcterms:title }}
-          ?s ?p ?l . FILTER(isLiteral(?l))
+          {_any_of("?s", ("rdfs:label", "foaf:name", "skos:prefLabel", "dcterms:title"), "?l")}
         }}""")
     order = [RDFS + "label", FOAF + "name", SKOS + "prefLabel", DCTERMS + "title"]
     best: dict[str, tuple[int, str]] = {}
     for row in rows:
         lit = row["l"]
+        if not isinstance(lit, ox.Literal):
+            continue
         rank = order.index(row["p"].value) * 2 + (0 if lit.language in (None, "en") else 1)
         s = row["s"].value
         if s not in best or (rank, lit.value) < best[s]:
@@ -391,35 +399,54 @@ class Quote:
         return safe_href(self.voice)
 
 
-def quotes_for(bodies) -> dict[str, list[Quote]]:
-    """The annotations whose body is one of ``bodies``, as quotes in their letters, in text order."""
-    bodies = set(bodies)
-    if not bodies:
+def _facts(nodes, paths: dict[str, str]) -> dict[str, dict[str, object]]:
+    """For each of ``nodes``, a value of each path (``{"date": "dcterms:date"}``), in one query of fixed
+    properties: an OPTIONAL per property makes pyoxigraph read every value of that property in the store."""
+    nodes = {n for n in nodes if n}
+    if not nodes:
         return {}
-    rows = _select(f"""
-        SELECT ?ann ?body ?exact ?prefix ?suffix ?start ?voice ?letter ?date WHERE {{
-          VALUES ?body {{ {_values(bodies)} }}
+    branches = " UNION ".join(f'{{ ?x {path} ?v BIND("{key}" AS ?k) }}' for key, path in paths.items())
+    facts: dict[str, dict[str, object]] = defaultdict(dict)
+    for row in _select(f"SELECT ?x ?k ?v WHERE {{ VALUES ?x {{ {_values(nodes)} }} {branches} }}"):
+        facts[_v(row, "x")].setdefault(_v(row, "k"), row["v"])
+    return facts
+
+
+def quotes_for(bodies, annotations=None) -> dict[str, list[Quote]]:
+    """The annotations whose body is one of ``bodies`` (only those of ``annotations``, when given), as
+    quotes in their letters, in text order."""
+    bodies = set(bodies)
+    if not bodies or annotations is not None and not annotations:
+        return {}
+    start = f"VALUES ?ann {{ {_values(annotations)} }}" if annotations is not None else \
+        f"VALUES ?body {{ {_values(bodies)} }}"
+    rows = [r for r in _select(f"""
+        SELECT ?ann ?body ?target ?q ?exact ?letter WHERE {{
+          {start}
           ?ann oa:hasBody ?body ; oa:hasTarget ?target .
           ?target oa:hasSource ?text ; oa:hasSelector ?q .
           ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-          OPTIONAL {{ ?q oa:prefix ?prefix }}
-          OPTIONAL {{ ?q oa:suffix ?suffix }}
-          OPTIONAL {{ ?target oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start }}
-          OPTIONAL {{ ?ann prov:wasAttributedTo ?voice }}
           ?letter prov:wasDerivedFrom ?text .
-          OPTIONAL {{ ?letter dcterms:date ?date }}
-        }}""")
-    labels = labels_of({_v(r, "voice") for r in rows} | {_v(r, "letter") for r in rows})
+        }}""") if _v(r, "body") in bodies]
+    facts = _facts({_v(r, name) for r in rows for name in ("ann", "target", "q", "letter")},
+                   {"prefix": "oa:prefix", "suffix": "oa:suffix", "start": "oa:hasSelector/oa:start",
+                    "voice": "prov:wasAttributedTo", "date": "dcterms:date"})
+
+    def fact(row: dict, node: str, key: str, default=None):
+        term = facts.get(_v(row, node), {}).get(key)
+        return term.value if term is not None else default
+
+    labels = labels_of({fact(r, "ann", "voice") for r in rows} | {_v(r, "letter") for r in rows})
     found: dict[str, dict[str, Quote]] = defaultdict(dict)
     for r in rows:
         ann, body = _v(r, "ann"), _v(r, "body")
-        voice = _v(r, "voice")
+        voice = fact(r, "ann", "voice")
         found[body][ann] = Quote(
-            annotation=ann, body=body, exact=_v(r, "exact", ""), prefix=_v(r, "prefix", ""),
-            suffix=_v(r, "suffix", ""), start=int(_v(r, "start", "0")), voice=voice,
+            annotation=ann, body=body, exact=_v(r, "exact", ""), prefix=fact(r, "q", "prefix", ""),
+            suffix=fact(r, "q", "suffix", ""), start=int(fact(r, "target", "start", "0")), voice=voice,
             voice_label=labels.get(voice) if voice else None, letter=_v(r, "letter"),
             letter_label=labels.get(_v(r, "letter"), _v(r, "letter")),
-            letter_date=_v(r, "date", ""))
+            letter_date=fact(r, "letter", "date", ""))
     return {body: sorted(qs.values(), key=lambda q: (q.letter_date, q.letter, q.start, q.annotation))
             for body, qs in found.items()}
 
@@ -548,8 +575,8 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
 def jsonld_script(triples) -> Markup:
     """The triples as JSON-LD, safe inside <script>: '<', '>' and '&' only occur in JSON strings,
     where their \\u escapes mean the same, so '</script>' in a literal cannot end the element."""
-    data = json.loads(ox.serialize(list(triples), format=JSONLD.oxigraph).decode("utf-8") or "[]")
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # pyoxigraph's JSON-LD is JSON already: escaped as it is, without parsing and writing it again.
+    text = ox.serialize(list(triples), format=JSONLD.oxigraph).decode("utf-8") or "[]"
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)
@@ -695,14 +722,14 @@ def _links(uris, labels: dict[str, str]) -> list[dict]:
             for u in sorted(set(uris), key=lambda u: (labels.get(u) or humanize(u)).lower())]
 
 
-def _events_linking(thing: str) -> list[dict]:
-    """Events with any property pointing at ``thing``, with that property and the event's time."""
+def _events_linking(thing: str, limit: int) -> list[dict]:
+    """Events (at most ``limit``) with any property pointing at ``thing``, with that property."""
     base = _settings().base
     rows = _select(f"""
         SELECT DISTINCT ?e ?p WHERE {{
           ?e ?p {_iri(thing)} .
           FILTER(STRSTARTS(STR(?e), {_str(base + "id/event/")}) && !CONTAINS(SUBSTR(STR(?e), {len(base) + 10}), "/"))
-        }}""")
+        }} LIMIT {limit}""")
     roles: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         roles[_v(r, "e")].append(property_label(_v(r, "p")))
@@ -725,13 +752,19 @@ def _entity_page(uri: str, doc: Doc, common: dict) -> str:
                    | {n for node in doc.iris(uri, CRM + "P1_is_identified_by")
                       for n in doc.literals(node, CRM + "P190_has_symbolic_content")})
     same_as = [{"href": safe_href(u), "iri": u} for u in sorted(doc.iris(uri, OWL + "sameAs"))]
-    mentions = group_by_letter(quotes_for([uri]).get(uri, []))
+    # A person named in thousands of letters would make a page of thousands of quotes: each list
+    # stops at LIST_LIMIT, and the page says where the rest are (the RDF document pages through them).
+    annotations = [_v(r, "ann") for r in _select(
+        f"SELECT ?ann WHERE {{ ?ann oa:hasBody {_iri(uri)} }} LIMIT {LIST_LIMIT + 1}")]
+    mentions = group_by_letter(quotes_for([uri], annotations[:LIST_LIMIT]).get(uri, []))
     role_rows = _select(f"""
         SELECT ?letter ?p ?date WHERE {{
-          ?letter ?p {_iri(uri)} ; a foaf:Document .
-          VALUES ?p {{ {_values(LETTER_ROLES)} }}
+          {_any_of("?letter", [_iri(p) for p in LETTER_ROLES], _iri(uri))}
+          ?letter a foaf:Document .
           OPTIONAL {{ ?letter dcterms:date ?date }}
-        }}""")
+        }} LIMIT {LIST_LIMIT + 1}""")
+    cut = len(annotations) > LIST_LIMIT or len(role_rows) > LIST_LIMIT
+    role_rows = role_rows[:LIST_LIMIT]
     letter_labels = labels_of({_v(r, "letter") for r in role_rows})
     roles: dict[str, dict] = {}
     for r in role_rows:
@@ -740,10 +773,14 @@ def _entity_page(uri: str, doc: Doc, common: dict) -> str:
                                           "date": _v(r, "date", ""), "roles": set()})
         entry["roles"].add(LETTER_ROLES[_v(r, "p")])
     letter_roles = sorted(roles.values(), key=lambda e: (e["date"], e["label"]))
-    events = _event_entries(_events_linking(uri))
+    linking = _events_linking(uri, LIST_LIMIT + 1)
+    cut = cut or len(linking) > LIST_LIMIT
+    events = _event_entries(linking[:LIST_LIMIT])
+    rdf = next((a["href"] for a in common["alternates"] if a["type"] == "text/turtle"), None)
     return _page("entity.html", **common, names=names, notes=doc.literals(uri, SKOS + "note"), same_as=same_as,
                  types=[class_label(t) for t in doc.iris(uri, RDF + "type")], mentions=mentions,
-                 letter_roles=letter_roles, events=events, kind_label=KIND_LABELS[common["kind"]])
+                 letter_roles=letter_roles, events=events, kind_label=KIND_LABELS[common["kind"]],
+                 cut={"limit": LIST_LIMIT, "href": rdf} if cut else None)
 
 
 def _event_page(uri: str, doc: Doc, common: dict) -> str:
@@ -868,7 +905,7 @@ def _letter_page(uri: str, doc: Doc, common: dict) -> str:
         n["voice"] = {"href": safe_href(v), "label": labels.get(v) or humanize(v)} if v else None
 
     # How the text came to us: creation, publications, translation, transcription (the citation chain).
-    history = _history(uri)
+    history = _history(uri, [uri, *(n for n in doc.out if n.startswith(uri + "/"))])
     part_of = _part_of_chain(uri)
     annotated_events = sorted({_v(r, "body") for r in rows if kind_of(_v(r, "body"), base) == "event"}
                               - {h["uri"] for h in history})
@@ -906,13 +943,15 @@ def _int(s: str) -> int:
     return int(s) if s.isdigit() else 0
 
 
-def _history(letter: str) -> list[dict]:
-    """Events that made, used or published the letter, its original or their parts, in time order."""
+def _history(letter: str, nodes) -> list[dict]:
+    """Events that made, used or published the letter, its original or their parts, in time order.
+
+    ``nodes``: the letter and the nodes below it (its document holds them); asking for those few by
+    name is an index lookup, where a filter on the IRI would read every creation in the store."""
     rows = _select(f"""
         SELECT DISTINCT ?e WHERE {{
-          VALUES ?p {{ crm:P94_has_created crm:P16_used_specific_object }}
-          ?e ?p ?o .
-          FILTER(?o = {_iri(letter)} || STRSTARTS(STR(?o), CONCAT(STR({_iri(letter)}), "/")))
+          VALUES ?o {{ {_values(nodes)} }}
+          {_any_of("?e", ("crm:P94_has_created", "crm:P16_used_specific_object"), "?o")}
         }}""")
     events = [_v(r, "e") for r in rows]
     if not events:
@@ -920,8 +959,8 @@ def _history(letter: str) -> list[dict]:
     details = _select(f"""
         SELECT ?e ?p ?o WHERE {{
           VALUES ?e {{ {_values(events)} }}
-          VALUES ?p {{ crm:P14_carried_out_by crm:P7_took_place_at crm:P2_has_type crm:P94_has_created }}
-          ?e ?p ?o .
+          {_any_of("?e", ("crm:P14_carried_out_by", "crm:P7_took_place_at", "crm:P2_has_type",
+                          "crm:P94_has_created"), "?o")}
         }}""")
     labels = labels_of(set(events) | {_v(r, "o") for r in details})
     spans = time_spans(events)

@@ -11,10 +11,13 @@ from a single-threaded process, so no lock held by another thread is ever copied
 A request borrows an idle worker, sends it the job and waits at most ``query_timeout``; past that it
 SIGKILLs the worker (its memory goes with it) and answers 503, while the other requests go on with
 workers of their own. The worker parses, checks, evaluates and serialises, so everything a query can
-make slow runs under the clock.
+make slow runs under the clock. A query still running after ``SLOW`` seconds drops to a low CPU
+priority, so that a burst of heavy queries cannot starve the quick requests, and at most
+``max_queries`` run at once, so that they never hold every web thread.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -282,24 +285,24 @@ def execute(store: ox.Store, job: Job) -> Answer:
     if refusal:
         return error_answer(400, refusal)
     options: dict[str, object] = {}
-    merged = None
     if job.default_graphs is not None or job.named_graphs is not None:
         # The protocol's dataset replaces the query's FROM / FROM NAMED, and what it leaves out is empty.
         default = [ox.NamedNode(g) for g in dict.fromkeys(job.default_graphs or ())]
-        if len(default) > 1 and hasattr(store, "update"):
+        named = [ox.NamedNode(g) for g in job.named_graphs or ()]
+        if len(default) > 1 and isinstance(store, ox.Store):
             # The default graph is the RDF *merge* of the graphs named; pyoxigraph, given several, would
-            # read a triple once per graph holding it. This process's copy of the store is ours to write.
-            merged = ox.NamedNode(f"urn:x-lod-letters:merge:{os.getpid()}:{threading.get_ident()}")
-            store.update(f"INSERT {{ GRAPH {merged} {{ ?s ?p ?o }} }} WHERE {{ "
-                         f"VALUES ?g {{ {' '.join(str(g) for g in default)} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-            default = [merged]
+            # read a triple once per graph holding it. The store may be on disk and is read-only here,
+            # so the merge (and the named graphs beside it) go into a scratch store in this worker.
+            scratch = ox.Store()
+            for graph in default:
+                scratch.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                    for q in store.quads_for_pattern(None, None, None, graph))
+            for graph in dict.fromkeys(named):
+                scratch.bulk_extend(store.quads_for_pattern(None, None, None, graph))
+            store, default = scratch, [ox.DefaultGraph()]
         options["default_graph"] = default
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
-    try:
-        return _run(store, job, options)
-    finally:
-        if merged is not None:
-            store.remove_graph(merged)
+        options["named_graphs"] = named
+    return _run(store, job, options)
 
 
 def _run(store: ox.Store, job: Job, options: dict[str, object]) -> Answer:
@@ -349,15 +352,7 @@ STACK_SIZE = 512 * 1024 * 1024  # pyoxigraph parses and plans recursively: a 20,
 #                                 of `1+1+...` overflows the default 8 MiB and kills the process
 QUERY_MEMORY = 2 * 1024 ** 3  # bytes a worker may allocate beyond what it was born with
 _KEEP_IDLE = 8
-
-
-def _materialise_union(store: ox.Store) -> None:
-    """Copy every named graph into the (empty) default graph of this process's copy of the store.
-
-    The default graph is then the union that DESIGN.md promises, while FROM and FROM NAMED keep their
-    standard meaning; pyoxigraph's ``use_default_graph_as_union`` would override a query's FROM.
-    """
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+SLOW = 0.5  # seconds after which a query runs at the lowest CPU priority (SCHED_IDLE)
 
 
 def _vm_data() -> int:
@@ -434,7 +429,6 @@ def _zygote_main(control: socket.socket, store: ox.Store) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the web process; we leave on EOF
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our workers
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _materialise_union(store)
     while True:
         try:
             request_ = control.recv(16)
@@ -465,6 +459,22 @@ def _zygote_main(control: socket.socket, store: ox.Store) -> None:
 class _Worker:
     pid: int
     conn: Connection
+
+
+def _deprioritise(pid: int) -> None:
+    """Let a worker run only on CPU time nothing else wants (Linux SCHED_IDLE), or else at nice 19.
+
+    Linux schedules threads, and the query runs in the worker's second thread: each thread is set."""
+    try:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    for tid in threads:
+        try:
+            os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, tid, 19)
 
 
 class WorkerPool:
@@ -522,12 +532,19 @@ class WorkerPool:
         except OSError as exc:
             log.error("cannot start a query worker: %s", exc)
             return error_answer(503, "the query engine is not available; try again later")
+        slow = False
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(job.timeout):
-                self._kill(worker)
-                return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
-                                         "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
+            if not worker.conn.poll(min(SLOW, job.timeout)):
+                # A query still running after SLOW seconds yields the CPU to everything else: a burst of
+                # runaways then slows the quick requests a little, not to their own pace. A nice value
+                # cannot be lowered again without privileges, so this worker answers this query only.
+                slow = True
+                _deprioritise(worker.pid)
+                if not worker.conn.poll(max(0.0, job.timeout - SLOW)):
+                    self._kill(worker)
+                    return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
+                                             "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
             answer = worker.conn.recv()
         except (EOFError, OSError) as exc:
             # The worker is gone (its end of the socket closed when it died) and the zygote has reaped it:
@@ -536,7 +553,10 @@ class WorkerPool:
             log.warning("a query worker stopped while running a query (%s): %r", exc, job.query[:200])
             return error_answer(503, "the query engine stopped while running this query (it may need more "
                                      "memory than this endpoint gives one query); the server is still running")
-        self._give_back(worker)
+        if slow:
+            worker.conn.close()  # it leaves when its socket closes
+        else:
+            self._give_back(worker)
         return answer
 
     def close(self) -> None:
@@ -747,11 +767,13 @@ ORDER BY ?label"""),
 @dataclass
 class _Endpoint:
     runner: WorkerPool | InlineRunner
-    description: list[ox.Triple]
-    graphs: list[tuple[str, str | None]]
     store: object
+    settings: object
     pid: int = field(default_factory=os.getpid)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    slots: threading.BoundedSemaphore = None  # type: ignore[assignment]  # queries that may run at once
+    _graphs: list[tuple[str, str | None]] | None = None
+    _description: list[ox.Triple] | None = None
 
     def current_runner(self) -> WorkerPool | InlineRunner:
         """The runner of this process. A pre-forking server that built the app before forking (gunicorn
@@ -764,27 +786,44 @@ class _Endpoint:
                     self.pid = os.getpid()
         return self.runner
 
+    @property
+    def graphs(self) -> list[tuple[str, str | None]]:
+        """The named graphs and their labels, listed on first use: 10,000 graphs take a second to label,
+        which a server on a large store should not spend before it answers."""
+        with self.lock:
+            if self._graphs is None:
+                try:
+                    self._graphs = [(row["g"].value, row["label"].value if row["label"] else None)
+                                    for row in self.store.query(
+                        f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ }} OPTIONAL {{ ?g <{_RDFS}label> ?l }} }}"
+                        " GROUP BY ?g ORDER BY ?g")]
+                except StoreUnavailable as exc:  # a remote store that is down: describe without, ask again next time
+                    log.warning("graphs left out of the service description: %s", exc)
+                    return []
+            return self._graphs
+
+    @property
+    def description(self) -> list[ox.Triple]:
+        graphs = self.graphs
+        with self.lock:
+            if self._description is None or not graphs:
+                base = self.settings.base
+                self._description = service_description(f"{base}sparql", base, graphs, self.settings)
+            return self._description
+
 
 @bp.record_once
 def _at_start(state) -> None:
-    """Fork the query processes now, while the web process has one thread; describe the dataset once."""
+    """Fork the query processes now, while the web process has one thread; describe the dataset on first use."""
     app = state.app
-    settings = app.config["SETTINGS"]
     store = app.extensions["lod.store"]
-    try:
-        graphs = [(row["g"].value, row["label"].value if row["label"] else None) for row in store.query(
-            f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} OPTIONAL {{ ?g <{_RDFS}label> ?l }} }}"
-            " GROUP BY ?g ORDER BY ?g")]
-    except StoreUnavailable as exc:  # a remote store that is down at start: serve anyway, without the list
-        log.warning("graphs left out of the service description: %s", exc)
-        graphs = []
     oxigraph = getattr(store, "oxigraph", None)
     runner = WorkerPool(oxigraph) if oxigraph is not None and hasattr(os, "fork") else InlineRunner(store)
     if isinstance(runner, WorkerPool):
         weakref.finalize(app, runner.close)
-    endpoint = f"{settings.base}sparql"
-    app.extensions["lod.sparql"] = _Endpoint(runner, service_description(endpoint, settings.base, graphs, settings),
-                                             graphs, store)
+    settings = app.config["SETTINGS"]
+    app.extensions["lod.sparql"] = _Endpoint(runner, store, settings,
+                                             slots=threading.BoundedSemaphore(settings.max_queries))
 
 
 def _state() -> _Endpoint:
@@ -902,7 +941,16 @@ def endpoint() -> Response:
               named_graphs=parsed.named_graphs, results_format=results_format.name if results_format else None,
               graph_format=graph_format.extension if graph_format else None,
               max_results=settings.max_results, timeout=settings.query_timeout)
-    answer = _state().current_runner().run(job)
+    state = _state()
+    if not state.slots.acquire(blocking=False):
+        # Every query holds a web thread until it answers: past this many, the documents would wait too.
+        response = _plain(503, f"{settings.max_queries} queries are running already; try again in a few seconds")
+        response.headers["Retry-After"] = "5"
+        return response
+    try:
+        answer = state.current_runner().run(job)
+    finally:
+        state.slots.release()
     if answer.status >= 500:
         log.warning("query answered %s: %s", answer.status, answer.body[:300].decode("utf-8", "replace").strip())
     response = Response(answer.body, answer.status, content_type=answer.content_type)
