@@ -758,19 +758,24 @@ def _entity_page(uri: str, doc: Doc, common: dict) -> str:
         f"SELECT ?ann WHERE {{ ?ann oa:hasBody {_iri(uri)} }} LIMIT {LIST_LIMIT + 1}")]
     mentions = group_by_letter(quotes_for([uri], annotations[:LIST_LIMIT]).get(uri, []))
     role_rows = _select(f"""
-        SELECT ?letter ?p ?date WHERE {{
-          {_any_of("?letter", [_iri(p) for p in LETTER_ROLES], _iri(uri))}
-          ?letter a foaf:Document .
-          OPTIONAL {{ ?letter dcterms:date ?date }}
-        }} LIMIT {LIST_LIMIT + 1}""")
+        SELECT ?letter ?p WHERE {{ {_any_of("?letter", [_iri(p) for p in LETTER_ROLES], _iri(uri))} }}
+        LIMIT {LIST_LIMIT + 1}""")
+    # Which of them are letters, asked of those few by name: joined in the query above, pyoxigraph would
+    # read every letter of the store first.
+    documents = {_v(r, "l") for r in _select(f"""
+        SELECT ?l WHERE {{ VALUES ?l {{ {_values(_v(r, "letter") for r in role_rows)} }} ?l a foaf:Document }}""")
+                 } if role_rows else set()
     cut = len(annotations) > LIST_LIMIT or len(role_rows) > LIST_LIMIT
+    role_rows = [r for r in role_rows if _v(r, "letter") in documents]
     role_rows = role_rows[:LIST_LIMIT]
     letter_labels = labels_of({_v(r, "letter") for r in role_rows})
+    dates = _facts({_v(r, "letter") for r in role_rows}, {"date": "dcterms:date"})
     roles: dict[str, dict] = {}
     for r in role_rows:
         letter = _v(r, "letter")
+        date = dates.get(letter, {}).get("date")
         entry = roles.setdefault(letter, {"href": safe_href(letter), "label": letter_labels.get(letter, letter),
-                                          "date": _v(r, "date", ""), "roles": set()})
+                                          "date": date.value if date is not None else "", "roles": set()})
         entry["roles"].add(LETTER_ROLES[_v(r, "p")])
     letter_roles = sorted(roles.values(), key=lambda e: (e["date"], e["label"]))
     linking = _events_linking(uri, LIST_LIMIT + 1)
