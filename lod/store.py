@@ -217,7 +217,7 @@ class EmbeddedStore:
             fmt = rdf_format(path)
             to_graph = None if fmt.supports_datasets else ox.NamedNode(path.resolve().as_uri())
             try:
-                store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+                store.bulk_load(path=str(path), format=fmt, to_graph=to_graph, base_iri=path.resolve().as_uri())
             except (SyntaxError, OSError) as exc:
                 raise ValueError(f"{path}: {exc}") from None
         return cls(store)

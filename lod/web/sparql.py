@@ -353,6 +353,7 @@ STACK_SIZE = 512 * 1024 * 1024  # pyoxigraph parses and plans recursively: a 20,
 QUERY_MEMORY = 2 * 1024 ** 3  # bytes a worker may allocate beyond what it was born with
 _KEEP_IDLE = 8
 SLOW = 0.5  # seconds after which a query runs at the lowest CPU priority (SCHED_IDLE)
+SLOT_WAIT = 1.0  # seconds a query waits for one of the max_queries slots before a 503
 
 
 def _vm_data() -> int:
@@ -942,7 +943,7 @@ def endpoint() -> Response:
               graph_format=graph_format.extension if graph_format else None,
               max_results=settings.max_results, timeout=settings.query_timeout)
     state = _state()
-    if not state.slots.acquire(blocking=False):
+    if not state.slots.acquire(timeout=SLOT_WAIT):
         # Every query holds a web thread until it answers: past this many, the documents would wait too.
         response = _plain(503, f"{settings.max_queries} queries are running already; try again in a few seconds")
         response.headers["Retry-After"] = "5"
