@@ -48,5 +48,10 @@ def used_prefixes(triples: list[ox.Triple], extra: dict[str, str] | None = None)
     return {p: ns for p, ns in {**PREFIXES, **(extra or {})}.items() if used(ns)}
 
 
-__all__ = ["used_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
+def sparql_prefixes(*names: str) -> str:
+    """PREFIX lines for a SPARQL query, from the one prefix table."""
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
+
+
+__all__ = ["used_prefixes", "sparql_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
            "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "VOID", "DCAT"]

@@ -41,7 +41,7 @@ from werkzeug.datastructures import CombinedMultiDict, MIMEAccept
 from werkzeug.http import parse_options_header
 
 from ..formats import DOCUMENT_FORMATS, JSONLD, NTRIPLES, RDFXML, TURTLE, RdfFormat
-from ..namespaces import used_prefixes
+from ..namespaces import sparql_prefixes, used_prefixes
 from ..store import StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
@@ -645,15 +645,7 @@ class Example:
     query: str
 
 
-_EXAMPLE_PREFIXES = """\
-PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <http://schema.org/>
-"""
+_EXAMPLE_PREFIXES = sparql_prefixes("crm", "dcterms", "foaf", "oa", "prov", "rdfs", "schema")
 
 
 def examples(base: str) -> list[Example]:

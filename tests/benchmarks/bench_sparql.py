@@ -18,15 +18,9 @@ import time
 import harness as h
 import requests
 
-PREFIXES = """PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <http://schema.org/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+from lod.namespaces import sparql_prefixes
+
+PREFIXES = sparql_prefixes("crm", "dcterms", "foaf", "oa", "prov", "rdfs", "schema", "xsd")
 
 # (name, kind, query); {person} and {letter} are filled in with things of the data.
 QUERIES = [
