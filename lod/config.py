@@ -1,6 +1,7 @@
 """Settings in one frozen object, built once from the command line and passed down."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,11 @@ DEFAULT_PORT = 5000
 def default_base(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
     """By default URIs resolve on the machine that serves them, so a newcomer can follow every one."""
     return f"http://{host}:{port}/"
+
+
+def default_workers() -> int:
+    """One web server process per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Settings:
     max_query_length: int = 20_000  # characters
     max_results: int = 10_000  # rows or triples in one SPARQL answer
     page_size: int = 500  # incoming links per document page
+    cache_bytes: int = 64 * 2 ** 20  # rendered answers each server process keeps (stores we hold only); 0: none
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

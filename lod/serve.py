@@ -1,21 +1,27 @@
-"""Start the publisher: build the data if it is missing or stale, load it, serve it with waitress.
+"""Start the publisher: build the data if it is missing or stale, load it, serve it with granian.
 
 What it serves, one of: the letters (built into ``--dumps`` and loaded in memory, the default); RDF
 files given with ``--data`` (loaded in memory); a store directory filled by ``lod load-store``
 (``--store``, on disk, opened read-only in milliseconds); a SPARQL endpoint elsewhere
 (``--sparql-endpoint``).
+
+The data is loaded once, here; granian then forks ``--workers`` processes, each with its own app (and
+its own SPARQL query processes) over the store it inherits. One process per core, because Python runs
+one thread at a time per process: with one process the web stack tops out at one core.
 """
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from pathlib import Path
 
 import click
-import waitress
 from click.core import ParameterSource
+from granian import Granian
+from granian.constants import Interfaces
 
 from .build import BuildError, build, is_current
-from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base
+from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base, default_workers
 from .store import EmbeddedStore, RemoteStore
 from .web import create_app
 
@@ -44,14 +50,20 @@ from .web import create_app
 @click.option("--store", "store_dir", default=None, metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Serve the store directory DIR, filled by `lod load-store` (on disk, read-only, starts at once).")
 @click.argument("more_data", nargs=-1, metavar="[FILE]...", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--threads", default=24, show_default=True, type=click.IntRange(min=2),
-              help="Web server threads; SPARQL queries may hold two thirds of them at once, the rest serve documents.")
+@click.option("--workers", default=default_workers(), show_default="one per core", type=click.IntRange(min=1),
+              help="Web server processes.")
+@click.option("--threads", default=12, show_default=True, type=click.IntRange(min=2),
+              help="Threads per process; SPARQL queries may hold two thirds of them, the rest serve documents.")
+@click.option("--cache-mb", default=Settings.cache_bytes // 2 ** 20, show_default=True, type=click.IntRange(min=0),
+              help="MiB of rendered documents each process keeps and serves again (0: none). Only for data "
+                   "served from here (letters, --data, --store): a remote store may change under us.")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
 @click.pass_context
 def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
          page_size: int, sparql_endpoint: str | None, dataset_base: str | None, data: tuple[Path, ...],
-         store_dir: Path | None, more_data: tuple[Path, ...], threads: int, query_timeout: float) -> None:
+         store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int, cache_mb: int,
+         query_timeout: float) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     files = [*data, *more_data]
@@ -63,7 +75,8 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     explicit_dumps = ctx.get_parameter_source("dumps") is not ParameterSource.DEFAULT
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
                         annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
-                        page_size=page_size, query_timeout=query_timeout, max_queries=max(1, threads * 2 // 3))
+                        page_size=page_size, query_timeout=query_timeout, cache_bytes=cache_mb * 2 ** 20,
+                        max_queries=max(1, threads * 2 // 3))
     if sparql_endpoint:
         store = RemoteStore(sparql_endpoint, web_base=settings.base, dataset_base=dataset_base,
                             timeout=settings.query_timeout)
@@ -91,9 +104,15 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
                 raise click.ClickException(str(exc)) from None
         store = EmbeddedStore.from_dumps(settings.out)
         source = f"{len(store)} quads in memory"
-    app = create_app(settings, store)
-    click.echo(f"serving {source} at {settings.base} (listening on {host}:{port})", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="lod-letters")
+    click.echo(f"serving {source} at {settings.base} (listening on {host}:{port}, {workers} processes)", err=True)
+    # Forked, not spawned: the workers inherit the loaded store instead of loading it again. Each builds its
+    # app before its server threads start, so its SPARQL zygote is forked from a single-threaded process.
+    multiprocessing.set_start_method("fork", force=True)
+    server = Granian("lod", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+                     blocking_threads=threads, respawn_failed_workers=True, log_level="warning")
+    # granian warns of more threads than cores; ours mostly wait for SPARQL query processes, not the CPU.
+    logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
+    server.serve(target_loader=lambda _target: create_app(settings, store))
 
 
 if __name__ == "__main__":

@@ -143,6 +143,8 @@ class StoreTimeout(StoreUnavailable):
 
 
 class Store(Protocol):
+    immutable: bool  # True: nothing changes the data while it is served, so answers may be kept
+
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None) -> object: ...
 
@@ -190,6 +192,8 @@ class EmbeddedStore:
     endpoint's, reads the same merge; the store does not change while it is served, so its size and
     its subjects are counted once.
     """
+
+    immutable = True
 
     def __init__(self, store: ox.Store, *, union: bool = False, below: NodesBelow | None = None,
                  quads: int | None = None) -> None:
@@ -253,6 +257,8 @@ class RemoteStore:
     the base of the URIs in the store, the web base is ours. Queries are rewritten from web to
     dataset URIs on the way out and answers back on the way in, so pages and links stay ours.
     """
+
+    immutable = False  # others may write to it while we serve
 
     def __init__(self, endpoint: str, *, web_base: str, dataset_base: str | None = None,
                  timeout: float = 10.0) -> None:

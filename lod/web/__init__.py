@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import quote
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -11,6 +12,7 @@ from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
 
 log = logging.getLogger("lod.access")
+_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def create_app(settings: Settings, store: Store) -> Flask:
@@ -18,7 +20,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
-    from . import ld, pages, sparql
+    from . import cache, ld, pages, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(ld.bp)
@@ -62,12 +64,22 @@ def create_app(settings: Settings, store: Store) -> Flask:
     @app.after_request
     def _access_log(response: Response) -> Response:
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info('method=%s path="%s" status=%s bytes=%s ms=%.1f accept="%s"', request.method,
-                 request.full_path.rstrip("?"), response.status_code, response.content_length,
-                 took, request.headers.get("Accept", ""))
+        access_log(request.environ, response.status_code, response.content_length, took, g.get("cache", "-"))
         return response
 
+    if settings.cache_bytes and getattr(store, "immutable", False):
+        cache.install(app, cache.ResponseCache(settings.cache_bytes), access_log)
     return app
+
+
+def access_log(environ: dict, status: int, size: int | None, ms: float, cache: str) -> None:
+    """One line a request, as key=value pairs; ``cache`` says whether a kept answer was served."""
+    # Quoted as a URL again, so that no byte of the request can break the line or forge a field.
+    path = quote(environ.get("PATH_INFO", "").encode("latin-1", "replace"), safe=_SAFE)
+    if environ.get("QUERY_STRING"):
+        path += "?" + quote(environ["QUERY_STRING"].encode("latin-1", "replace"), safe=_SAFE + "%?")
+    log.info('method=%s path="%s" status=%s bytes=%s ms=%.1f cache=%s accept="%s"', environ.get("REQUEST_METHOD"),
+             path, status, size, ms, cache, environ.get("HTTP_ACCEPT", "").replace('"', "%22"))
 
 
 def settings_of(app: Flask) -> Settings:

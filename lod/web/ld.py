@@ -224,11 +224,9 @@ def document(rest: str) -> Response:
 
 
 def _valid(rest: str) -> bool:
-    """Could ``rest`` (after /id/ or /doc/) be one of our URIs? An encoded slash (``lenin%2Fname``) cannot:
-    the server decodes it to ``/`` before routing, so the raw request line is checked for it."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    return (len(rest) <= MAX_PATH and _THING_PATH.fullmatch(rest) is not None
-            and "%2f" not in raw.split("?", 1)[0].lower())
+    """Could ``rest`` (after /id/ or /doc/) be one of our URIs? The server has decoded it already, so an
+    encoded slash (``lenin%2Fname``) reads as ``lenin/name``: the WSGI server keeps no raw path."""
+    return len(rest) <= MAX_PATH and _THING_PATH.fullmatch(rest) is not None
 
 
 def _split_extension(rest: str) -> tuple[str | None, Variant | None]:

@@ -1,0 +1,127 @@
+"""Answers rendered once and served again while the store behind them cannot change.
+
+A store we hold ourselves (in memory, or a store directory opened read-only) does not change while it
+is served, so a document rendered once is the same the next time. Asked again, it is answered here,
+in front of Flask: a dictionary lookup instead of routing, three store queries and a serialisation.
+A remote store can change under us, so nothing is kept then (``create_app`` decides).
+
+An answer is kept under everything it depends on: the path and query string, the Accept header, the
+scheme and the Host. Only complete 200 and 303 answers of the routes in ``ROUTES`` are kept, each
+process keeps its own, and the least recently used go first once ``max_bytes`` are held. Conditional
+requests and HEAD are answered from the kept answer as Flask would answer them.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, Response, g, request
+from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers
+
+# Endpoints whose answers depend on the store and the request line only; not the SPARQL endpoint (a
+# query is not a document), not the dumps (files, streamed), not /health.
+ROUTES = frozenset({"ld.thing", "ld.document", "ld.dataset", "ld.dataset_node", "ld.well_known_void",
+                    "ld.sitemap", "pages.home", "pages.timeline"})
+_KEPT_STATUS = (200, 303)
+_OVERHEAD = 512  # bytes counted per answer beyond its body: the key, the headers, the bookkeeping
+
+
+@dataclass(frozen=True)
+class Kept:
+    status: str  # as WSGI wants it: "200 OK"
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + _OVERHEAD
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+class ResponseCache:
+    """At most ``max_bytes`` of answers, least recently used dropped first; safe across threads."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[tuple, Kept] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def get(self, key: tuple) -> Kept | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple, kept: Kept) -> None:
+        if kept.size > self.max_bytes // 8:
+            return  # one huge answer would push out hundreds of small ones
+        with self._lock:
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._kept[key] = kept
+            self._bytes += kept.size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._kept.popitem(last=False)
+                self._bytes -= dropped.size
+
+
+def key(environ: dict) -> tuple:
+    return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+
+
+AccessLog = Callable[[dict, int, int | None, float, str], None]
+
+
+class KeptAnswers:
+    """WSGI middleware: a GET or HEAD whose answer is kept is answered without the app."""
+
+    def __init__(self, app: Callable, cache: ResponseCache, access_log: AccessLog) -> None:
+        self.app, self.cache, self.access_log = app, cache, access_log
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        kept = self.cache.get(key(environ)) if method in ("GET", "HEAD") else None
+        if kept is None:
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        status, headers, body = kept.status, list(kept.headers), kept.body
+        etag, modified = kept.header("etag"), kept.header("last-modified")
+        if (etag or modified) and not is_resource_modified(
+                environ, etag=etag.strip('"') if etag else None,
+                last_modified=parse_date(modified) if modified else None):
+            status, body = "304 NOT MODIFIED", b""
+            remove_entity_headers(headers)
+        start_response(status, headers)
+        self.access_log(environ, int(status[:3]), len(kept.body), (time.perf_counter() - started) * 1000, "hit")
+        return [] if method == "HEAD" else [body]
+
+
+def install(app: Flask, cache: ResponseCache, access_log: AccessLog) -> None:
+    """Answer kept answers in front of ``app``; keep what its cacheable routes answer in full."""
+
+    @app.after_request
+    def _keep(response: Response) -> Response:
+        if request.method in ("GET", "HEAD") and request.endpoint in ROUTES:
+            g.cache = "miss"
+            if response.status_code in _KEPT_STATUS and not response.is_streamed:
+                cache.put(key(request.environ), Kept(response.status, tuple(response.headers.items()),
+                                                     response.get_data()))
+        return response
+
+    app.wsgi_app = KeptAnswers(app.wsgi_app, cache, access_log)  # type: ignore[method-assign]

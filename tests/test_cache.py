@@ -1,0 +1,163 @@
+"""Rendered answers are kept while the store cannot change, and are then the same answers.
+
+A real server on loopback; which answers came from the cache is read from its access log
+(``cache=hit``), what the client gets is compared byte for byte and header for header.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from server import free_port, running_server
+from test_remote_backend import oxigraph_cli
+
+from lod.web.cache import Kept, ResponseCache
+
+DOCS = ["/doc/person/lenin", "/doc/person/kasparova-popova", "/void", "/", "/timeline", "/sitemap.xml"]
+ACCEPTS = ["text/turtle", "text/html", "application/n-triples", "application/ld+json", "*/*"]
+# What may legitimately differ between two answers of the same thing; everything else must not.
+_PER_ANSWER = {"date", "server", "connection", "keep-alive"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cache")
+    port = free_port()
+    with running_server(folder / "dumps", "--workers", "1", port=port) as url:
+        yield url, folder / f"server-{port}.log"
+
+
+def _log_lines(log: Path, path: str) -> list[str]:
+    time.sleep(0.2)  # the access log is written after the answer is sent
+    return [line for line in log.read_text().splitlines() if f'path="{path}"' in line]
+
+
+def _headers(response: requests.Response) -> dict[str, str]:
+    return {k.lower(): v for k, v in response.headers.items() if k.lower() not in _PER_ANSWER}
+
+
+@pytest.mark.parametrize("path", DOCS)
+@pytest.mark.parametrize("accept", ACCEPTS)
+def test_a_kept_answer_is_the_answer(served, path, accept):
+    url, log = served
+    first = requests.get(url.rstrip("/") + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
+    second = requests.get(url.rstrip("/") + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
+    assert first.status_code in (200, 406), first.text
+    assert (second.status_code, second.content, _headers(second)) == (first.status_code, first.content,
+                                                                       _headers(first))
+    lines = [line for line in _log_lines(log, path) if f'accept="{accept}"' in line]
+    if first.status_code == 200:
+        assert "cache=hit" in lines[-1], lines
+
+
+def test_each_variant_is_kept_apart(served):
+    url, _ = served
+    bodies = {}
+    for _ in range(2):
+        for accept in ("text/turtle", "application/n-triples", "text/html"):
+            r = requests.get(url + "doc/person/lenin", headers={"Accept": accept}, timeout=30)
+            assert r.headers["Content-Type"].startswith(accept)
+            bodies.setdefault(accept, r.content)
+            assert r.content == bodies[accept]
+    assert len(set(bodies.values())) == 3
+
+
+def test_conditional_and_head_requests_are_answered_from_the_kept_answer(served):
+    url, log = served
+    path = "/doc/group/central-commission-for-purging-the-party"
+    full = requests.get(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
+    assert full.status_code == 200 and full.headers["ETag"]
+    again = requests.get(url.rstrip("/") + path, timeout=30,
+                         headers={"Accept": "text/turtle", "If-None-Match": full.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["ETag"] == full.headers["ETag"]
+    head = requests.head(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Length"] == str(len(full.content))
+    assert [line.split("cache=")[1].split()[0] for line in _log_lines(log, path)] == ["miss", "hit", "hit"]
+
+
+def test_303s_are_kept_too_but_not_404s(served):
+    url, log = served
+    for _ in range(2):
+        see = requests.get(url + "id/person/lenin", headers={"Accept": "text/turtle"}, allow_redirects=False,
+                           timeout=30)
+        assert see.status_code == 303 and see.headers["Location"].endswith("/doc/person/lenin")
+        missing = requests.get(url + "doc/person/nobody-at-all", timeout=30)
+        assert missing.status_code == 404
+    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/id/person/lenin")] == ["miss", "hit"]
+    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/doc/person/nobody-at-all")] == ["miss", "miss"]
+
+
+def test_queries_and_dumps_are_never_kept(served):
+    url, log = served
+    for _ in range(2):
+        assert requests.get(url + "sparql", params={"query": "ASK {}"}, timeout=30).ok
+        assert requests.get(url + "dumps/letters.ttl", timeout=30).ok
+    assert all("cache=-" in line for line in _log_lines(log, "/sparql?query=ASK+%7B%7D"))
+    assert all("cache=-" in line for line in _log_lines(log, "/dumps/letters.ttl"))
+
+
+def test_the_cache_holds_at_most_its_bytes_and_drops_the_least_recently_used():
+    cache = ResponseCache(max_bytes=80_000)
+    answer = Kept("200 OK", (("Content-Type", "text/turtle"),), b"x" * 9_000)
+    for n in range(20):
+        cache.put(("doc", n), answer)
+        cache.get(("doc", 0))  # kept in use
+        assert cache.bytes <= 80_000
+    assert cache.get(("doc", 0)) is answer
+    assert cache.get(("doc", 1)) is None and cache.get(("doc", 19)) is answer
+    assert len(cache) == cache.bytes // answer.size
+    cache.put(("huge",), Kept("200 OK", (), b"x" * 20_000))  # over an eighth of the cache: not kept
+    assert cache.get(("huge",)) is None
+
+
+def test_answers_from_a_remote_store_are_never_kept(tmp_path):
+    """Others may write to a remote store: a change there shows on the very next request."""
+    cli = oxigraph_cli()
+    port = free_port()
+    oxigraph = subprocess.Popen([cli, "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}",
+                                 "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(endpoint + "query", params={"query": "ASK {}"}, timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+        def name(text: str) -> None:
+            update = ("DELETE WHERE { GRAPH <http://x.test/g> { ?s ?p ?o } };"
+                      f'INSERT DATA {{ GRAPH <http://x.test/g> {{ <http://x.test/id/person/anna> '
+                      f'<http://xmlns.com/foaf/0.1/name> "{text}" }} }}')
+            requests.post(endpoint + "update", data={"update": update}, timeout=10).raise_for_status()
+
+        name("Anna before")
+        with running_server(tmp_path / "dumps", "--base", "http://x.test/", "--sparql-endpoint",
+                            endpoint + "query", "--workers", "1") as url:
+            doc = url + "doc/person/anna"
+            assert "Anna before" in requests.get(doc, headers={"Accept": "text/turtle"}, timeout=30).text
+            name("Anna after")
+            after = requests.get(doc, headers={"Accept": "text/turtle"}, timeout=30).text
+            assert "Anna after" in after and "Anna before" not in after
+    finally:
+        oxigraph.terminate()
+        oxigraph.wait(10)
+
+
+def test_the_cache_can_be_turned_off(tmp_path):
+    port = free_port()
+    with running_server(tmp_path / "dumps", "--cache-mb", "0", "--workers", "1", port=port) as url:
+        for _ in range(2):
+            assert requests.get(url + "doc/person/lenin", headers={"Accept": "text/turtle"}, timeout=30).ok
+        lines = _log_lines(tmp_path / f"server-{port}.log", "/doc/person/lenin")
+    assert [re.search(r"cache=(\S+)", line).group(1) for line in lines] == ["-", "-"]
