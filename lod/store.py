@@ -171,7 +171,8 @@ def _document(query: Callable[[str], Iterable], uri: str, below: Iterable[str], 
     this = _iri(uri)
     nodes = " ".join([this, *(_iri(n) for n in below)])
     triples = set(query(_DOCUMENT.replace("?nodes", nodes)))
-    linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode)}
+    # Labels are needed for what is linked but not described here already (a node below has its own).
+    linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - {t.subject for t in triples}
     rows = query(_INCOMING.replace("?this", this).replace("?order", "ORDER BY ?s ?p" if ordered else "")
                  .replace("?limit", str(limit + 1)).replace("?offset", str(offset)))
     links = [(row["s"], row["p"]) for row in rows]

@@ -1,0 +1,79 @@
+"""serve.py as a process tree: one web process per --workers, each replaced when it dies."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import requests
+
+from server import free_port, running_server
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return sorted(found)
+
+
+def _serving(port: int) -> int:
+    """The pid of the serve.py process listening on ``port``."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(a.endswith(b"serve.py") for a in args) and str(port).encode() in args:
+                return int(entry)
+    raise AssertionError(f"no serve.py process for port {port}")
+
+
+def _web_processes(pid: int) -> list[int]:
+    # granian's workers are the children of serve.py that have children of their own (their query zygote)
+    # or are about to: wait until each has its zygote, so that the count is of started workers.
+    return [child for child in _children(pid) if _children(child)]
+
+
+def test_a_killed_web_process_is_replaced_while_the_others_answer(tmp_path):
+    port = free_port()
+    with running_server(tmp_path / "dumps", "--workers", "2", port=port) as url:
+        main = _serving(port)
+        deadline = time.monotonic() + 20
+        while len(_web_processes(main)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers = _web_processes(main)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGKILL)
+        failures, answered = [], 0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for path, params, accept in (("doc/person/lenin", None, "text/turtle"),
+                                         ("sparql", {"query": "ASK { ?s ?p ?o }"}, "application/sparql-results+json")):
+                try:
+                    r = requests.get(url + path, params=params, headers={"Accept": accept}, timeout=10)
+                    answered += 1
+                    if r.status_code != 200:
+                        failures.append((path, r.status_code))
+                except requests.RequestException as exc:
+                    failures.append((path, repr(exc)))
+            now = _web_processes(main)
+            if len(now) == 2 and workers[0] not in now and answered > 40:
+                break
+            time.sleep(0.05)
+        assert not failures, failures[:5]
+        now = _web_processes(main)
+        assert len(now) == 2 and workers[0] not in now and workers[1] in now, (workers, now)
+        # the new process answers too, queries included: ask enough times that both processes are asked
+        for _ in range(40):
+            r = requests.get(url + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=10)
+            assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 1000
