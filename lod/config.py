@@ -30,11 +30,22 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     query_timeout: float = 10.0  # seconds a SPARQL query may run
-    max_queries: int = 16  # SPARQL queries running at once; keep it below the web server's threads
+    workers: int = 1  # web server processes
+    max_queries: int = 16  # SPARQL queries running at once, in all web server processes together
+    query_memory: int = 4 * 2 ** 30  # bytes the queries running at once may allocate together
     max_query_length: int = 20_000  # characters
     max_results: int = 10_000  # rows or triples in one SPARQL answer
     page_size: int = 500  # incoming links per document page
     cache_bytes: int = 64 * 2 ** 20  # rendered answers each server process keeps (stores we hold only); 0: none
+
+    @property
+    def queries_per_process(self) -> int:
+        return max(1, self.max_queries // self.workers)
+
+    @property
+    def memory_per_query(self) -> int:
+        """Each query's share of ``query_memory``, so that a burst of runaways cannot take more together."""
+        return self.query_memory // (self.queries_per_process * self.workers)
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

@@ -52,18 +52,22 @@ from .web import create_app
 @click.argument("more_data", nargs=-1, metavar="[FILE]...", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workers", default=default_workers(), show_default="one per core", type=click.IntRange(min=1),
               help="Web server processes.")
-@click.option("--threads", default=12, show_default=True, type=click.IntRange(min=2),
-              help="Threads per process; SPARQL queries may hold two thirds of them, the rest serve documents.")
+@click.option("--threads", default=None, type=click.IntRange(min=2), show_default="4 more than the queries a "
+              "process may run", help="Threads per process; a SPARQL query holds one while it runs.")
 @click.option("--cache-mb", default=Settings.cache_bytes // 2 ** 20, show_default=True, type=click.IntRange(min=0),
               help="MiB of rendered documents each process keeps and serves again (0: none). Only for data "
                    "served from here (letters, --data, --store): a remote store may change under us.")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
+@click.option("--max-queries", default=Settings.max_queries, show_default=True, type=click.IntRange(min=1),
+              help="SPARQL queries that may run at once, in all processes together; more wait a second, then 503.")
+@click.option("--query-memory", default=Settings.query_memory // 2 ** 20, show_default=True,
+              type=click.IntRange(min=64), help="MiB the queries running at once may allocate together.")
 @click.pass_context
 def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
          page_size: int, sparql_endpoint: str | None, dataset_base: str | None, data: tuple[Path, ...],
-         store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int, cache_mb: int,
-         query_timeout: float) -> None:
+         store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int | None, cache_mb: int,
+         query_timeout: float, max_queries: int, query_memory: int) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     files = [*data, *more_data]
@@ -76,7 +80,11 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
                         annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
                         page_size=page_size, query_timeout=query_timeout, cache_bytes=cache_mb * 2 ** 20,
-                        max_queries=max(1, threads * 2 // 3))
+                        workers=workers, max_queries=max_queries, query_memory=query_memory * 2 ** 20)
+    threads = threads or settings.queries_per_process + 4
+    if settings.queries_per_process >= threads:
+        raise click.UsageError(f"--threads {threads} leaves no thread for documents while "
+                               f"{settings.queries_per_process} queries run in a process: raise it or lower --max-queries")
     if sparql_endpoint:
         store = RemoteStore(sparql_endpoint, web_base=settings.base, dataset_base=dataset_base,
                             timeout=settings.query_timeout)

@@ -243,6 +243,22 @@ def test_several_runaway_queries_at_once(server, endpoint):
     assert requests.get(endpoint, params={"query": SIMPLE}, timeout=5).status_code == 200
 
 
+def test_queries_share_one_memory_budget(dumps_dir, base):
+    """--query-memory is for all queries together: with 256 MiB for 2 at once, each may take 128 MiB, so a
+    query that sorts a cross join is stopped for memory long before its time limit, and a small one runs."""
+    hog = "SELECT ?a { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i ?c ?f LIMIT 1"
+    with running_server(dumps_dir, "--base", base, "--query-timeout", "60", "--workers", "1", "--max-queries", "2",
+                        "--query-memory", "256") as url:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: requests.post(url + "sparql", data={"query": hog}, timeout=90), range(2)))
+        took = time.perf_counter() - started
+        assert [a.status_code for a in answers] == [503, 503], [a.text for a in answers]
+        assert all("memory" in a.text for a in answers), [a.text for a in answers]
+        assert took < 30, f"stopped after {took:.1f} s: by the clock, not by the memory budget"
+        assert requests.get(url + "sparql", params={"query": SIMPLE}, timeout=5).status_code == 200
+
+
 # --- caps and the worst inputs -----------------------------------------------------------------------
 
 

@@ -170,10 +170,12 @@ def letters(dumps_dir, base):
 
 
 _W3C_SERVER = """
+import multiprocessing
 import sys
 import pyoxigraph as ox
-import waitress
 from flask import Flask
+from granian import Granian
+from granian.constants import Interfaces
 from lod.config import Settings
 from lod.store import EmbeddedStore
 from lod.web import sparql
@@ -182,17 +184,26 @@ port, *pairs = sys.argv[1:]
 store = ox.Store()
 for path, graph in zip(pairs[::2], pairs[1::2]):
     store.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-app = Flask("w3c-protocol-data")
-app.config["SETTINGS"] = Settings(base=f"http://127.0.0.1:{port}/", port=int(port))
-app.extensions["lod.store"] = EmbeddedStore(store)
-app.register_blueprint(sparql.bp)
-waitress.serve(app, host="127.0.0.1", port=int(port), threads=4)
+store = EmbeddedStore(store)
+
+
+def app(_target):
+    app = Flask("w3c-protocol-data")
+    app.config["SETTINGS"] = Settings(base=f"http://127.0.0.1:{port}/", port=int(port))
+    app.extensions["lod.store"] = store
+    app.register_blueprint(sparql.bp)
+    return app
+
+
+multiprocessing.set_start_method("fork", force=True)
+Granian("w3c", address="127.0.0.1", port=int(port), interface=Interfaces.WSGI, blocking_threads=4).serve(
+    target_loader=app)
 """
 
 
 @pytest.fixture(scope="module")
 def w3c_data(manifest, tmp_path_factory):
-    """A second real server (waitress, our SPARQL blueprint) whose store holds the suite's test graphs."""
+    """A second real server (granian, our SPARQL blueprint) whose store holds the suite's test graphs."""
     pairs = sorted({pair for t in DATASET_TESTS for pair in t.graph_data})
     port = free_port()
     log = tmp_path_factory.mktemp("w3c") / "server.log"

@@ -151,6 +151,7 @@ class Job:
     graph_format: str | None  # an RdfFormat extension; None: none acceptable
     max_results: int
     timeout: float
+    memory: int  # bytes the query may allocate
 
 
 @dataclass(frozen=True)
@@ -350,10 +351,9 @@ def _run(store: ox.Store, job: Job, options: dict[str, object]) -> Answer:
 
 STACK_SIZE = 512 * 1024 * 1024  # pyoxigraph parses and plans recursively: a 20,000-character chain
 #                                 of `1+1+...` overflows the default 8 MiB and kills the process
-QUERY_MEMORY = 2 * 1024 ** 3  # bytes a worker may allocate beyond what it was born with
 _KEEP_IDLE = 8
 SLOW = 0.5  # seconds after which a query runs at the lowest CPU priority (SCHED_IDLE)
-SLOT_WAIT = 1.0  # seconds a query waits for one of the max_queries slots before a 503
+SLOT_WAIT = 1.0  # seconds a query waits for one of its process's query slots before a 503
 
 
 def _vm_data() -> int:
@@ -376,13 +376,23 @@ def _limit_cpu(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
+def _limit_memory(born: int, memory: int) -> None:
+    """What the query may allocate beyond what the worker was born with (the store's caches, mapped files)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (born + memory, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+    except (ValueError, OSError):
+        pass
+
+
 def _serve_jobs(conn: Connection, store: ox.Store) -> None:
+    born = _vm_data()  # measured here, in the query thread, so that its large stack counts as born
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         _limit_cpu(job.timeout)
+        _limit_memory(born, job.memory)
         try:
             answer = execute(store, job)
         except Exception as exc:  # a bug here must not cost the worker; the web process logs it
@@ -398,12 +408,6 @@ def _worker_main(sock: socket.socket, store: ox.Store) -> None:
     threading.stack_size(STACK_SIZE)
     thread = threading.Thread(target=_serve_jobs, args=(conn, store), name="sparql-worker")
     thread.start()
-    if QUERY_MEMORY:
-        try:
-            limit = _vm_data() + QUERY_MEMORY
-            resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
-        except (ValueError, OSError):
-            pass
     thread.join()
 
 
@@ -816,7 +820,7 @@ def _at_start(state) -> None:
         weakref.finalize(app, runner.close)
     settings = app.config["SETTINGS"]
     app.extensions["lod.sparql"] = _Endpoint(runner, store, settings,
-                                             slots=threading.BoundedSemaphore(settings.max_queries))
+                                             slots=threading.BoundedSemaphore(settings.queries_per_process))
 
 
 def _state() -> _Endpoint:
@@ -933,11 +937,12 @@ def endpoint() -> Response:
     job = Job(query=parsed.query, base_iri=f"{settings.base}sparql", default_graphs=parsed.default_graphs,
               named_graphs=parsed.named_graphs, results_format=results_format.name if results_format else None,
               graph_format=graph_format.extension if graph_format else None,
-              max_results=settings.max_results, timeout=settings.query_timeout)
+              max_results=settings.max_results, timeout=settings.query_timeout, memory=settings.memory_per_query)
     state = _state()
     if not state.slots.acquire(timeout=SLOT_WAIT):
         # Every query holds a web thread until it answers: past this many, the documents would wait too.
-        response = _plain(503, f"{settings.max_queries} queries are running already; try again in a few seconds")
+        response = _plain(503, f"{settings.max_queries} queries are running already (the most this endpoint runs at "
+                                 "once); try again in a few seconds")
         response.headers["Retry-After"] = "5"
         return response
     try:
