@@ -11,17 +11,22 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
 from hypothesis import given, settings, strategies as st
 
-from lod.web.pages import Mark, highlight, time_words
+from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT, Mark, highlight, time_words
 from server import free_port, running_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -369,6 +374,155 @@ def test_timeline_lists_events_in_date_order(site, page, sparql):
     expulsion = items[order.index(EXPULSION)]
     assert "before 20 December 1921" in squash(expulsion.text)
     assert expulsion.find_all("a", href=site + EXPULSION) and expulsion.find_all("a", href=site + LETTER)
+
+
+# --- long lists: the home and the timeline stop at a cap and say where the rest are ---------------
+
+
+def links_in(part: Element) -> list[str]:
+    """The things a list links, in page order (the note on a cut list is not in the list)."""
+    return [a.attrs["href"] for li in part.find_all("li") for a in li.find_all("a")]
+
+
+def cut_notes(part: Element) -> list[Element]:
+    return [p for p in part.find_all("p") if "cut" in p.classes]
+
+
+def told_events(sparql, base: str, on=None) -> set[str]:
+    """Events annotated in a letter, less the ones that made or used a letter or a node below it."""
+    annotated = {r["e"] for r in sparql("SELECT DISTINCT ?e WHERE { ?a oa:hasBody ?e }", on=on)
+                 if r["e"].startswith(base + "id/event/")}
+    documents = {r["d"] for r in sparql("SELECT ?d WHERE { ?d a foaf:Document }", on=on)}
+    history = {r["e"] for r in sparql("""
+        SELECT ?e ?o WHERE { { ?e crm:P94_has_created ?o } UNION { ?e crm:P16_used_specific_object ?o } }""", on=on)
+               if any(r["o"][:i] in documents for i in range(len(r["o"]) + 1) if r["o"][i:i + 1] in ("", "/"))}
+    return annotated - history
+
+
+def test_home_and_timeline_of_the_letters_list_everything(site, page, sparql):
+    """The caps are far above what the project's letters hold: every name and event is listed, no note."""
+    base = "http://127.0.0.1:5000/"  # the session build's base (conftest)
+    home = page("")
+    assert not cut_notes(home) and not cut_notes(page("timeline"))
+    for part, cls in (("persons", "crm:E21_Person"), ("groups", "crm:E74_Group"), ("places", "crm:E53_Place")):
+        listed = {href[len(site):] for href in links_in(home.find_all(id=part)[0])}
+        assert listed == {r["x"][len(base):] for r in sparql(f"SELECT DISTINCT ?x WHERE {{ ?x a {cls} }}")}, part
+    events = {href[len(site):] for href in links_in(home.find_all("section", id="events")[0])}
+    assert events == {e[len(base):] for e in told_events(sparql, base)}
+    assert EXPULSION in events and "id/event/1921-12-20-zalutsky-salts-creation" not in events
+
+
+@dataclass
+class Corpus:
+    base: str  # the server's address, which is also the base URI of the data
+    store: ox.Store  # the same file, loaded here to count from
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A synthetic corpus longer than the capped lists, served by serve.py --data as a user would."""
+    tmp = tmp_path_factory.mktemp("corpus")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    path = tmp / "corpus.nq"
+    subprocess.run([sys.executable, "-c", "from lod.cli import main; main()", "synth", "--letters", "1000",
+                    "--seed", "1", "--base", base, "--out", str(path)], cwd=REPO, check=True, capture_output=True,
+                   timeout=300)
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    with running_server(tmp / "dumps", "--data", str(path), "--base", base, port=port) as url:
+        assert url == base
+        yield Corpus(base, store)
+
+
+def follow_the_rest(note: Element) -> list[str]:
+    """Where a cut list's note points: the SPARQL query page, with a query (YASGUI reads ``#query=``) that
+    runs on the endpoint. The first column of its answer."""
+    page_url, _, fragment = note.find_all("a")[0].attrs["href"].partition("#")
+    response = requests.get(page_url, headers=HTML, timeout=30)
+    assert response.status_code == 200 and dom(response.text).find_all(id="yasgui"), "the query page"
+    answer = requests.post(page_url, data={"query": parse_qs(fragment)["query"][0]},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert answer.status_code == 200, answer.text[:300]
+    first = answer.json()["head"]["vars"][0]
+    return [row[first]["value"] for row in answer.json()["results"]["bindings"]]
+
+
+def _letter_dates(corpus: Corpus, sparql) -> dict[str, str]:
+    return {r["l"]: r["d"] or "~" for r in sparql("""
+        SELECT ?l ?d WHERE { ?l a foaf:Document ; dcterms:title ?t . OPTIONAL { ?l dcterms:date ?d } }""",
+                                                  on=corpus.store)}
+
+
+def _mentions(corpus: Corpus, sparql, cls: str) -> dict[str, int]:
+    """How many letters mention each person (or group, place): fewer first, to sort by."""
+    return {r["x"]: -int(r["n"]) for r in sparql(f"""
+        SELECT ?x (COUNT(DISTINCT ?l) AS ?n) WHERE {{ ?x a {cls} . OPTIONAL {{ ?l dcterms:references ?x }} }}
+        GROUP BY ?x""", on=corpus.store)}
+
+
+def _event_dates(corpus: Corpus, sparql, events=None) -> dict[str, str]:
+    """The earliest possible start of each event (else its end; '~', after every date, when neither)."""
+    rows = sparql("""
+        SELECT ?e ?begin ?end WHERE { ?e crm:P4_has_time-span ?ts .
+          OPTIONAL { ?ts crm:P82a_begin_of_the_begin ?begin } OPTIONAL { ?ts crm:P82b_end_of_the_end ?end } }""",
+                  on=corpus.store)
+    dates = {r["e"]: r["begin"] or r["end"] or "~" for r in rows}
+    return {e: dates.get(e, "~") for e in events} if events is not None else dates
+
+
+@pytest.mark.parametrize("part, cap, which", [
+    ("letters", HOME_LETTERS, "letters"), ("persons", HOME_NAMES, "persons"), ("events", HOME_EVENTS, "events")])
+def test_home_lists_the_first_of_a_long_list_and_links_the_rest(corpus, sparql, part, cap, which):
+    if which == "letters":
+        key = _letter_dates(corpus, sparql)  # the earliest letters
+    elif which == "persons":
+        key = _mentions(corpus, sparql, "crm:E21_Person")  # the persons most letters mention
+    else:
+        key = _event_dates(corpus, sparql, told_events(sparql, corpus.base, on=corpus.store))  # the earliest
+    assert len(key) > cap, "the corpus is longer than the list's cap"
+    response = requests.get(corpus.base, headers=HTML, timeout=60)
+    assert response.status_code == 200
+    section = dom(response.text).find_all("section", id=part)[0]
+    shown = links_in(section)
+    assert len(shown) == len(set(shown)) == cap and set(shown) <= set(key)
+    assert f"({len(key):,})" in squash(section.find_all("h2")[0].text), "the heading counts them all"
+    notes = cut_notes(section)
+    assert len(notes) == 1 and f"{cap} " in squash(notes[0].text) and f"of {len(key):,} in all" in squash(notes[0].text)
+    rest = follow_the_rest(notes[0])
+    assert not set(shown) & set(rest) and set(shown) | set(rest) == set(key), "the page and the rest: all, once"
+    assert max(key[x] for x in shown) <= min(key[x] for x in rest), f"the page shows the first {which}"
+
+
+def test_home_lists_short_lists_whole_beside_cut_ones(corpus, sparql):
+    """The corpus has few groups and places: listed whole, with no note, while the letters are cut."""
+    root = dom(requests.get(corpus.base, headers=HTML, timeout=60).text)
+    for part, cls in (("groups", "crm:E74_Group"), ("places", "crm:E53_Place")):
+        everything = _mentions(corpus, sparql, cls)
+        assert 0 < len(everything) <= HOME_NAMES
+        div = root.find_all("div", id=part)[0]
+        assert set(links_in(div)) == set(everything) and not cut_notes(div), part
+    assert cut_notes(root.find_all("section", id="letters")[0])
+
+
+def test_timeline_lists_the_earliest_events_and_links_the_rest(corpus, sparql):
+    dates = _event_dates(corpus, sparql)
+    assert len(dates) > TIMELINE_LIMIT, "the corpus is longer than the timeline's cap"
+    response = requests.get(corpus.base + "timeline", headers=HTML, timeout=60)
+    assert response.status_code == 200
+    root = dom(response.text)
+    shown = [li.attrs["data-event"] for li in root.find_all("li") if "tl-event" in li.classes]
+    assert len(shown) == len(set(shown)) == TIMELINE_LIMIT
+    assert [dates[e] for e in shown] == sorted(dates[e] for e in shown), "in date order"
+    notes = cut_notes(root)
+    assert len(notes) == 1 and f"of {len(dates):,} in all" in squash(notes[0].text)
+    rest = follow_the_rest(notes[0])
+    assert not set(shown) & set(rest) and set(shown) | set(rest) == set(dates), "the page and the rest: all, once"
+    assert max(dates[e] for e in shown) <= min(dates[e] for e in rest), "the page shows the earliest"
+    # the embedded data describes the events shown, not the whole store
+    graph = rdflib.Graph().parse(data=jsonld_of(root), format="json-ld")
+    described = {str(s) for s in graph.subjects(rdflib.URIRef(str(CRM) + "P4_has_time-span"))}
+    assert described == set(shown)
 
 
 # --- data in the page -----------------------------------------------------------------------------

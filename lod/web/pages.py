@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template
@@ -1004,77 +1004,130 @@ def _part_of_chain(uri: str) -> list[dict]:
 
 # --- home and timeline -----------------------------------------------------------------------
 
+# The home page and the timeline show the first of each list and say where the rest are, as entity
+# pages do: on a corpus of thousands of letters, a page of everything takes minutes to make and
+# megabytes to send. The caps are far above what the project's own letters hold (4 letters, 16 persons,
+# 32 dated events), so that those pages list everything.
+HOME_LETTERS = 200
+HOME_NAMES = 200  # persons, groups and places, each
+HOME_EVENTS = 100
+TIMELINE_LIMIT = 500
+_BOUNDS = "OPTIONAL { ?ts crm:P82a_begin_of_the_begin ?begin } OPTIONAL { ?ts crm:P82b_end_of_the_end ?end }"
+_NAME = "OPTIONAL { ?e rdfs:label ?name }"
+_WHEN_SELECT = "?e (MIN(COALESCE(?begin, ?end)) AS ?first) (MIN(?end) AS ?last) (MIN(?name) AS ?label)"
+# As TimeSpan.sort_key: by the earliest possible start (else the end), then by the end; undated last.
+_WHEN_ORDER = "(!BOUND(?first)) ?first (!BOUND(?last)) ?last ?label ?e"
+
+
+@dataclass
+class Cut:
+    """A list that stops at ``shown`` of ``total``; ``href`` opens the query for the rest on the SPARQL page."""
+
+    shown: int
+    total: int
+    href: str
+
+
+def query_page_link(query: str) -> str:
+    """A link to the SPARQL page with ``query`` in its editor (YASGUI reads ``#query=``), with the
+    PREFIX lines it needs, so that it runs as it stands."""
+    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in CURIE_PREFIXES.items()
+                       if re.search(rf"(?<![\w-]){p}:", query))
+    return f"{_settings().base}sparql#query={quote(prefixes + query, safe='')}"
+
+
+def first_of(limit: int, key: str, select: str, members: str, details: str,
+             order: str) -> tuple[list[dict], Cut | None]:
+    """The first ``limit`` rows of ``SELECT {select} WHERE {members details} GROUP BY ?{key} ORDER BY {order}``
+    and, where ``members`` has more ``?{key}`` than that, how many it has and a link to the rest."""
+    query = f"SELECT {select} WHERE {{\n  {members}\n  {details}\n}}\nGROUP BY ?{key}\nORDER BY {order}"
+    rows = _select(f"{query}\nLIMIT {limit + 1}")
+    if len(rows) <= limit:
+        return rows, None
+    total = _select(f"SELECT (COUNT(DISTINCT ?{key}) AS ?n) WHERE {{ {members} }}")
+    # the endpoint refuses answers of more than max_results rows: the link asks for no more than that
+    rest = f"{query}\nLIMIT {_settings().max_results} OFFSET {limit}"
+    return rows[:limit], Cut(limit, int(_v(total[0], "n", "0")), query_page_link(rest))
+
+
+def _dated_entries(events) -> list[dict]:
+    """Events as the home page and the timeline list them: label and time-span, in time order."""
+    events = list(dict.fromkeys(events))
+    labels = labels_of(events)
+    spans = time_spans(events)
+    entries = [{"uri": e, "href": safe_href(e), "label": labels.get(e) or humanize(e), "time": spans.get(e)}
+               for e in events]
+    no_time = TimeSpan(None, None, None)
+    return sorted(entries, key=lambda x: ((x["time"] or no_time).sort_key, x["label"]))
+
 
 @bp.get("/")
 def home() -> str:
     settings = _settings()
     base = settings.base
     void = base + "void"
-    about = {r["p"].value: r["o"].value for r in _select(f"""
-        SELECT ?p ?o WHERE {{ {_iri(void)} ?p ?o . FILTER(isLiteral(?o)) }}""")}
-    letters = _select("""
-        SELECT ?l ?title ?date WHERE {
-          ?l a foaf:Document ; dcterms:title ?title .
-          OPTIONAL { ?l dcterms:date ?date }
-        } ORDER BY ?date ?l""")
-    letter_entries = []
-    for r in letters:
-        if letter_entries and letter_entries[-1]["uri"] == _v(r, "l"):
-            continue
-        letter_entries.append({"uri": _v(r, "l"), "href": safe_href(_v(r, "l")), "title": _v(r, "title"),
-                               "date": date_literal_words(r.get("date")), "iso": _v(r, "date", "")})
-    agents = {}
+    # A corpus of thousands of letters has thousands of subsets and parts: the description embedded here
+    # leaves out a property with more values than a list of this page shows (the VoID document has them).
+    long = [_iri(_v(r, "p")) for r in _select(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_iri(void)} ?p ?o }} GROUP BY ?p")
+            if int(_v(r, "n")) > HOME_LETTERS]
+    triples = _construct(f"""CONSTRUCT {{ {_iri(void)} ?p ?o }} WHERE {{
+        {_iri(void)} ?p ?o {f"FILTER(?p NOT IN ({', '.join(long)}))" if long else ""} }}""")
+    about = {t.predicate.value: t.object.value for t in triples if isinstance(t.object, ox.Literal)}
+    rows, letters_cut = first_of(HOME_LETTERS, "l", "?l (MIN(?d) AS ?date) (MIN(?t) AS ?title)",
+                                 "?l a foaf:Document ; dcterms:title ?t .", "OPTIONAL { ?l dcterms:date ?d }",
+                                 "?date ?l")
+    letters = [{"uri": _v(r, "l"), "href": safe_href(_v(r, "l")), "title": _v(r, "title"),
+                "date": date_literal_words(r.get("date")), "iso": _v(r, "date", "")} for r in rows]
+    names, cuts = {}, {"letters": letters_cut}
     for kind, cls in (("person", "crm:E21_Person"), ("group", "crm:E74_Group"), ("place", "crm:E53_Place")):
-        rows = _select(f"""
-            SELECT ?x (COUNT(DISTINCT ?l) AS ?n) WHERE {{
-              ?x a {cls} .
-              OPTIONAL {{ ?l dcterms:references ?x }}
-            }} GROUP BY ?x""")
+        # the ones most letters mention, shown in alphabetical order
+        rows, cuts[kind] = first_of(HOME_NAMES, "x", "?x (COUNT(DISTINCT ?l) AS ?n)", f"?x a {cls} .",
+                                    "OPTIONAL { ?l dcterms:references ?x }", "DESC(?n) ?x")
         labels = labels_of(_v(r, "x") for r in rows)
-        agents[kind] = sorted(({"href": safe_href(_v(r, "x")), "label": labels.get(_v(r, "x")) or humanize(_v(r, "x")),
-                                "count": int(_v(r, "n", "0"))} for r in rows),
-                              key=lambda a: a["label"].lower())
-    # Events told in the letters (annotated in a text), beside the history of the texts themselves.
-    rows = _select(f"""
-        SELECT DISTINCT ?e WHERE {{
-          ?ann oa:hasBody ?e .
-          FILTER(STRSTARTS(STR(?e), {_str(base + "id/event/")}))
-          FILTER NOT EXISTS {{
-            VALUES ?p {{ crm:P94_has_created crm:P16_used_specific_object }}
-            ?e ?p ?o . ?doc a foaf:Document .
-            FILTER(?o = ?doc || STRSTARTS(STR(?o), CONCAT(STR(?doc), "/")))
-          }}
-        }}""")
-    events = _event_entries([(_v(r, "e"), []) for r in rows])
-    triples = _construct(f"CONSTRUCT {{ {_iri(void)} ?p ?o }} WHERE {{ {_iri(void)} ?p ?o }}")
+        names[kind] = sorted(({"href": safe_href(_v(r, "x")), "label": labels.get(_v(r, "x")) or humanize(_v(r, "x")),
+                               "count": int(_v(r, "n", "0")), "uri": _v(r, "x")} for r in rows),
+                             key=lambda a: (a["label"].lower(), a["uri"]))
+    # Events told in the letters (annotated in a text), beside the history of the texts themselves: the
+    # events that made or used a letter or a node below it. A node's letter is the thing it is below
+    # ({base}id/kind/slug), looked up by name: a join on a prefix of the IRI pairs every event with every letter.
+    things = _str(base + "id/")
+    told = f"""?ann oa:hasBody ?e .
+  FILTER(STRSTARTS(STR(?e), {_str(base + "id/event/")}))
+  MINUS {{
+    {{ ?e crm:P94_has_created ?o }} UNION {{ ?e crm:P16_used_specific_object ?o }}
+    BIND(IRI(CONCAT({things}, REPLACE(STRAFTER(STR(?o), {things}), "^([^/]*/[^/]*).*$", "$1"))) AS ?doc)
+    FILTER EXISTS {{ ?doc a foaf:Document }}
+  }}"""
+    rows, cuts["events"] = first_of(HOME_EVENTS, "e", _WHEN_SELECT, told,
+                                    f"OPTIONAL {{ ?e crm:P4_has_time-span ?ts . {_BOUNDS} }}\n  {_NAME}", _WHEN_ORDER)
+    events = _dated_entries(_v(r, "e") for r in rows)
     return _page("home.html", title=about.get(DCTERMS + "title") or "Letters as Linked Data", about=about,
-                 void=void, letters=letter_entries, persons=agents["person"], groups=agents["group"],
-                 places=agents["place"], events=events, jsonld=jsonld_script(triples),
+                 void=void, letters=letters, persons=names["person"], groups=names["group"],
+                 places=names["place"], events=events, cuts=cuts, jsonld=jsonld_script(triples),
                  license=about.get(DCTERMS + "license"))
 
 
 @bp.get("/timeline")
 def timeline() -> str:
-    rows = _select("""
-        SELECT DISTINCT ?e ?letter WHERE {
-          ?e crm:P4_has_time-span ?ts .
-          OPTIONAL {
-            ?ann oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?text .
-            ?letter prov:wasDerivedFrom ?text .
-          }
-        }""")
+    rows, cut = first_of(TIMELINE_LIMIT, "e", _WHEN_SELECT, "?e crm:P4_has_time-span ?ts .",
+                         f"{_BOUNDS}\n  {_NAME}", _WHEN_ORDER)
+    events = [_v(r, "e") for r in rows]
     letters_of: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        letters_of[_v(r, "e")]
-        if "letter" in r:
+    if events:
+        for r in _select(f"""
+            SELECT DISTINCT ?e ?letter WHERE {{
+              VALUES ?e {{ {_values(events)} }}
+              ?ann oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?text .
+              ?letter prov:wasDerivedFrom ?text .
+            }}"""):
             letters_of[_v(r, "e")].add(_v(r, "letter"))
-    events = list(letters_of)
-    labels = labels_of(set(events) | {l for ls in letters_of.values() for l in ls})
-    spans = time_spans(events)
-    entries = [{"uri": e, "href": safe_href(e), "label": labels.get(e) or humanize(e), "time": spans[e],
-                "letters": _links(letters_of[e], labels)} for e in events if e in spans]
-    entries.sort(key=lambda x: (x["time"].sort_key, x["label"]))
-    triples = _construct("""
-        CONSTRUCT { ?e crm:P4_has_time-span ?ts ; rdfs:label ?l . ?ts ?p ?o . }
-        WHERE { ?e crm:P4_has_time-span ?ts . OPTIONAL { ?e rdfs:label ?l } ?ts ?p ?o . }""")
-    return _page("timeline.html", title="Timeline", entries=entries, jsonld=jsonld_script(triples))
+    labels = labels_of({l for ls in letters_of.values() for l in ls})
+    entries = [{**e, "letters": _links(letters_of[e["uri"]], labels)}
+               for e in _dated_entries(events) if e["time"] is not None]
+    # the shown events only; a UNION, because an OPTIONAL label would read every label in the store
+    triples = _construct(f"""
+        CONSTRUCT {{ ?e crm:P4_has_time-span ?ts ; rdfs:label ?l . ?ts ?p ?o . }}
+        WHERE {{ VALUES ?e {{ {_values(events)} }}
+                 {{ ?e crm:P4_has_time-span ?ts . ?ts ?p ?o }} UNION {{ ?e rdfs:label ?l }} }}""") if events else []
+    triples.sort(key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))  # one node object per subject
+    return _page("timeline.html", title="Timeline", entries=entries, cut=cut, jsonld=jsonld_script(triples))
