@@ -58,6 +58,15 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def rapper() -> str:
+    """Raptor's command line parser, which reads every RDF syntax we write."""
+    path = shutil.which("rapper")
+    if path is None:
+        skip_or_fail("rapper not found (Debian: apt-get install raptor2-utils)")
+    return path
+
+
 def require_path(path: Path, what: str = "") -> Path:
     """``path`` if it exists; otherwise skip (or fail under LOD_STRICT=1)."""
     path = Path(path)

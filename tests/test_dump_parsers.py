@@ -98,14 +98,6 @@ def test_pyoxigraph_reads_every_dump(dumps, expected, built, fmt):
 # --- Raptor --------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def rapper() -> str:
-    path = shutil.which("rapper")
-    if path is None:
-        skip_or_fail("rapper not found (Debian: apt-get install raptor2-utils)")
-    return path
-
-
 @pytest.mark.parametrize("fmt", by_extension(RAPPER), ids=ids(by_extension(RAPPER)))
 def test_rapper_reads_the_dump_without_a_warning(rapper, dumps, expected, fmt):
     done = subprocess.run([rapper, "-i", RAPPER[fmt.extension], "-c", str(dumps / f"letters.{fmt.extension}")],

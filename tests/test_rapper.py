@@ -7,12 +7,10 @@ raptor2-utils; without it the tests skip, or fail under LOD_STRICT=1.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import skip_or_fail
 from server import running_server
 
 
@@ -20,14 +18,6 @@ from server import running_server
 def base(tmp_path_factory) -> str:
     with running_server(tmp_path_factory.mktemp("rapper") / "dumps") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def rapper() -> str:
-    path = shutil.which("rapper")
-    if path is None:
-        skip_or_fail("rapper not found (Debian: apt-get install raptor2-utils)")
-    return path
 
 
 def count(rapper: str, *args: str) -> int:
