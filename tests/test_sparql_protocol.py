@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote, urljoin
 
 import pyoxigraph as ox
 import pytest
@@ -500,3 +501,20 @@ def test_roqet_gets_rows(endpoint):
     names = [r[0] for r in rows[1:]]
     assert len(names) > 10 and any("Lenin" in n for n in names)
     assert names == sorted(names)
+
+
+def test_a_browser_following_a_query_link_gets_the_page_with_that_query(endpoint):
+    query = 'SELECT ?name WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?name FILTER(CONTAINS(?name, "é&#")) }'
+    response = requests.get(endpoint, params={"query": query}, headers={"Accept": BROWSER}, allow_redirects=False)
+    assert response.status_code == 303 and "Accept" in response.headers["Vary"]
+    location = urljoin(endpoint, response.headers["Location"])
+    assert location.startswith(endpoint + "#query=")
+    assert unquote(location.split("#query=", 1)[1]) == query
+    page = requests.get(location, headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    # a client that takes results as readily as HTML, or names a format, gets results
+    for headers, params in (({"Accept": "text/html, application/sparql-results+json"}, {}),
+                            ({"Accept": BROWSER}, {"format": "json"})):
+        results = requests.get(endpoint, params={"query": query, **params}, headers=headers, allow_redirects=False)
+        assert results.status_code == 200
+        assert results.headers["Content-Type"].startswith("application/sparql-results+json")

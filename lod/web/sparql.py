@@ -34,6 +34,7 @@ from http import HTTPStatus
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template_string, request, url_for
@@ -136,6 +137,16 @@ def negotiate(accept: MIMEAccept, fmt: str | None) -> tuple[ResultsFormat | None
     graph = bare.best_match(list(_GRAPH_BY_MEDIA_TYPE))
     return (_RESULTS_BY_MEDIA_TYPE[results] if results else None,
             _GRAPH_BY_MEDIA_TYPE[graph] if graph else None)
+
+
+def _wants_page(accept: MIMEAccept) -> bool:
+    """A browser: HTML preferred to every answer format (a browser's */* or application/xml rank lower)."""
+    bare = _bare(accept)
+    if bare is None:
+        return False
+    html = bare.quality(_HTML)
+    return html > 0 and bare.find(_HTML) != -1 and all(
+        bare.quality(t) < html for t in (*_RESULTS_BY_MEDIA_TYPE, *_GRAPH_BY_MEDIA_TYPE))
 
 
 # --- a job, its answer, and how a worker computes one -----------------------------------------
@@ -929,6 +940,12 @@ def endpoint() -> Response:
         parsed = _read_request(settings)
         if parsed is None:
             return _describe(settings)
+        if request.method == "GET" and parsed.format is None and _wants_page(request.accept_mimetypes):
+            # A person following a link to a query: the query page, with that query in its editor.
+            response = _plain(303, "the query page, with this query")
+            response.headers["Location"] = f"{url_for('sparql.endpoint')}#query={quote(parsed.query, safe='')}"
+            response.vary.add("Accept")
+            return response
         results_format, graph_format = negotiate(request.accept_mimetypes, parsed.format)
     except _Refusal as refusal:
         return _plain(refusal.status, refusal.message)
