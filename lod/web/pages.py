@@ -1040,7 +1040,10 @@ def first_of(limit: int, key: str, select: str, members: str, details: str,
              order: str) -> tuple[list[dict], Cut | None]:
     """The first ``limit`` rows of ``SELECT {select} WHERE {members details} GROUP BY ?{key} ORDER BY {order}``
     and, where ``members`` has more ``?{key}`` than that, how many it has and a link to the rest."""
-    query = f"SELECT {select} WHERE {{\n  {members}\n  {details}\n}}\nGROUP BY ?{key}\nORDER BY {order}"
+    # Grouped in a subquery and ordered outside it: Virtuoso refuses ORDER BY on an aggregate's alias.
+    projected = " ".join(re.findall(r"(?:^|AS )(\?\w+)", select))
+    query = (f"SELECT {projected} WHERE {{ {{\n  SELECT {select} WHERE {{\n  {members}\n  {details}\n  }}\n"
+             f"  GROUP BY ?{key}\n}} }}\nORDER BY {order}")
     rows = _select(f"{query}\nLIMIT {limit + 1}")
     if len(rows) <= limit:
         return rows, None
