@@ -117,8 +117,10 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     # app before its server threads start, so its SPARQL zygote is forked from a single-threaded process.
     multiprocessing.set_start_method("fork", force=True)
     server = Granian("lod", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-                     blocking_threads=threads, respawn_failed_workers=True, log_level="warning")
-    # granian warns of more threads than cores; ours mostly wait for SPARQL query processes, not the CPU.
+                     blocking_threads=threads, respawn_failed_workers=True, log_level="warning",
+                     workers_kill_timeout=5)
+    # workers_kill_timeout: on Ctrl-C a web process sometimes never finishes stopping (granian 2.8); it is
+    # killed then. granian warns of more threads than cores; ours mostly wait for query processes, not the CPU.
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     server.serve(target_loader=lambda _target: create_app(settings, store))
 

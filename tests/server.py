@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +30,7 @@ def running_server(dumps: Path, *extra: str, port: int | None = None) -> Iterato
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "serve.py"), "--port", str(port), "--dumps", str(dumps), *extra],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,  # its own process group: stopped with every process it started
     )
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -52,4 +54,7 @@ def running_server(dumps: Path, *extra: str, port: int | None = None) -> Iterato
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything still left of it: web or query processes
         log.close()

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import requests
 
-from server import free_port, running_server
+from server import ROOT, free_port, running_server
 
 
 def _children(pid: int) -> list[int]:
@@ -77,3 +79,51 @@ def test_a_killed_web_process_is_replaced_while_the_others_answer(tmp_path):
             r = requests.get(url + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
                              headers={"Accept": "application/sparql-results+json"}, timeout=10)
             assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+def test_ctrl_c_stops_every_process_of_the_server(tmp_path):
+    """Ctrl-C in a terminal signals the whole process group: web processes, query zygotes, query workers."""
+    port = free_port()
+    log = open(tmp_path / "server.log", "wb")
+    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), "--port", str(port), "--dumps",
+                                str(tmp_path / "dumps")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url + "robots.txt", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "server.log").read_text()
+                time.sleep(0.1)
+        for _ in range(6):  # every web process answers documents and starts query processes
+            assert requests.get(url + "doc/person/lenin", timeout=10).ok
+            assert requests.get(url + "sparql", params={"query": "ASK {}"}, timeout=10).ok
+        group = _group(process.pid)
+        assert len(group) >= 4, group  # serve.py, two web processes, query processes
+        os.killpg(process.pid, signal.SIGINT)
+        deadline = time.monotonic() + 15
+        while _group(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _group(process.pid), (tmp_path / "server.log").read_text()[-2000:]
+        assert process.wait(5) is not None
+    finally:
+        if _group(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _group(pgid: int) -> list[int]:
+    """The live processes of a process group (zombies excluded)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
