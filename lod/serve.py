@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import socket
 from pathlib import Path
 
 import click
@@ -75,6 +76,10 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
         raise click.UsageError("files after the options are for --data: serve.py --data FILE [FILE]...")
     if sum(bool(x) for x in (files, store_dir, sparql_endpoint)) > 1:
         raise click.UsageError("serve one of --data, --store and --sparql-endpoint")
+    try:  # before anything is loaded, and instead of the server's own traceback
+        socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET).close()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     # Given files or a store have no dumps of ours: /dumps/ lists the --dumps folder only when it is named.
     explicit_dumps = ctx.get_parameter_source("dumps") is not ParameterSource.DEFAULT
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
