@@ -12,7 +12,7 @@ DEFAULT_PORT = 5000
 
 def default_base(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
     """By default URIs resolve on the machine that serves them, so a newcomer can follow every one."""
-    return f"http://{host}:{port}/"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def default_workers() -> int:
