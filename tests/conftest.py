@@ -115,6 +115,15 @@ def built(dumps_dir: Path, base: str):
 
 
 @pytest.fixture(scope="session")
+def quads_per_graph(built) -> dict[str, int]:
+    """The dump's quads counted per named graph, as a store loaded with it should count them."""
+    counts: dict[str, int] = {}
+    for quad in built.quads:
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="session")
 def store(built, dumps_dir: Path):
     """A pyoxigraph store loaded from the N-Quads dump (what a user would download)."""
     import pyoxigraph as ox

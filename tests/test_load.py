@@ -69,14 +69,6 @@ def dumps(built, dumps_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def per_graph(built) -> dict[str, int]:
-    result: dict[str, int] = {}
-    for quad in built.quads:
-        result[quad.graph_name.value] = result.get(quad.graph_name.value, 0) + 1
-    return result
-
-
-@pytest.fixture(scope="module")
 def union(built) -> int:
     return len({quad.triple for quad in built.quads})
 
@@ -84,34 +76,34 @@ def union(built) -> int:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def test_load_writes_every_graph_with_the_dump_counts(oxigraph, dumps, per_graph):
+def test_load_writes_every_graph_with_the_dump_counts(oxigraph, dumps, quads_per_graph):
     done = lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps))
     loaded(done)
-    assert counts(oxigraph.query) == per_graph
-    total = sum(per_graph.values())
-    assert f"{total} triples in {len(per_graph)} graph(s) written to {oxigraph.store}" in done.stdout
+    assert counts(oxigraph.query) == quads_per_graph
+    total = sum(quads_per_graph.values())
+    assert f"{total} triples in {len(quads_per_graph)} graph(s) written to {oxigraph.store}" in done.stdout
 
 
-def test_loading_twice_does_not_duplicate(oxigraph, dumps, per_graph):
+def test_loading_twice_does_not_duplicate(oxigraph, dumps, quads_per_graph):
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps)))
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps)))
-    assert counts(oxigraph.query) == per_graph
+    assert counts(oxigraph.query) == quads_per_graph
 
 
-def test_small_batches_put_then_post_the_same_triples(oxigraph, dumps, per_graph):
+def test_small_batches_put_then_post_the_same_triples(oxigraph, dumps, quads_per_graph):
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps), "--batch-size", "100"))
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps), "--batch-size", "100"))
-    assert counts(oxigraph.query) == per_graph
+    assert counts(oxigraph.query) == quads_per_graph
 
 
-def test_a_reload_replaces_what_a_graph_held(oxigraph, dumps, per_graph):
-    graph = next(iter(per_graph))
+def test_a_reload_replaces_what_a_graph_held(oxigraph, dumps, quads_per_graph):
+    graph = next(iter(quads_per_graph))
     stray = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:stale> <urn:x:p> \"left over\" }} }}"
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps)))
     requests.post(oxigraph.update, data={"update": stray}, timeout=30).raise_for_status()
-    assert counts(oxigraph.query)[graph] == per_graph[graph] + 1
+    assert counts(oxigraph.query)[graph] == quads_per_graph[graph] + 1
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps)))
-    assert counts(oxigraph.query) == per_graph
+    assert counts(oxigraph.query) == quads_per_graph
 
 
 def test_graph_option_loads_the_union_into_one_graph(oxigraph, dumps, union):
@@ -123,11 +115,11 @@ def test_graph_option_loads_the_union_into_one_graph(oxigraph, dumps, union):
     assert f"{union} triples in 1 graph(s)" in done.stdout
 
 
-def test_update_method_loads_the_same_and_is_idempotent(oxigraph, dumps, per_graph):
+def test_update_method_loads_the_same_and_is_idempotent(oxigraph, dumps, quads_per_graph):
     for _ in range(2):
         loaded(lod_load("--endpoint", oxigraph.update, "--method", "update", "--dumps", str(dumps),
                         "--batch-size", "700"))
-    assert counts(oxigraph.query) == per_graph
+    assert counts(oxigraph.query) == quads_per_graph
 
 
 def test_update_method_with_graph_option(oxigraph, dumps, union):
@@ -193,11 +185,11 @@ def test_a_graph_with_blank_nodes_is_sent_whole(oxigraph, tmp_path, method, path
     assert counts(oxigraph.query) == {"urn:x:g": 5}
 
 
-def test_missing_dumps_are_built_first(oxigraph, tmp_path, per_graph):
+def test_missing_dumps_are_built_first(oxigraph, tmp_path, quads_per_graph):
     fresh = tmp_path / "new-dumps"
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(fresh)))
     assert (fresh / "letters.nq").is_file()
-    assert counts(oxigraph.query) == per_graph
+    assert counts(oxigraph.query) == quads_per_graph
 
 
 # --- refusals --------------------------------------------------------------------------------
@@ -218,7 +210,7 @@ def test_an_address_without_a_store_answers_404(oxigraph, dumps):
     assert "404" in message and "Oxigraph: /store" in message
 
 
-def test_a_web_page_is_not_a_graph_store(oxigraph, dumps, per_graph):
+def test_a_web_page_is_not_a_graph_store(oxigraph, dumps, quads_per_graph):
     message = refused(lod_load("--endpoint", oxigraph.base, "--dumps", str(dumps)))
     assert "not a Graph Store Protocol endpoint" in message and "text/html" in message
     assert counts(oxigraph.query) == {}
@@ -284,8 +276,8 @@ def test_wrong_credentials_are_named(dumps):
     assert "401" in message and "wrong user or password" in message
 
 
-def test_basic_auth_is_sent_when_the_endpoint_asks_for_it(dumps, per_graph):
+def test_basic_auth_is_sent_when_the_endpoint_asks_for_it(dumps, quads_per_graph):
     with stub(204, password="secret") as server:
         url = f"http://127.0.0.1:{server.server_port}/store"
         loaded(lod_load("--endpoint", url, "--dumps", str(dumps), "--auth", "loader:secret"))
-        assert server.authorised == 1 + len(per_graph)  # the probe, then one PUT per graph
+        assert server.authorised == 1 + len(quads_per_graph)  # the probe, then one PUT per graph

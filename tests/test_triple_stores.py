@@ -178,14 +178,6 @@ def dump(built, dumps_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graph_counts(built) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for quad in built.quads:
-        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
-    return counts
-
-
-@pytest.fixture(scope="module")
 def ours(built, dumps_dir: Path, dump: Path) -> str:
     """Our own server on the session's dumps; its base is the build's, so it serves them without rebuilding."""
     started = time.perf_counter()
@@ -255,10 +247,10 @@ def test_there_are_ten_or_more_shared_queries():
 
 
 @pytest.mark.parametrize("which", ["ours", "oxigraph", "virtuoso"])
-def test_each_store_holds_every_graph_of_the_dump(request, which, graph_counts):
+def test_each_store_holds_every_graph_of_the_dump(request, which, quads_per_graph):
     store = request.getfixturevalue(which)
     endpoint = store if isinstance(store, str) else (store.query if which == "oxigraph" else store.sparql)
-    assert counts_per_graph(endpoint, sorted(graph_counts)) == graph_counts
+    assert counts_per_graph(endpoint, sorted(quads_per_graph)) == quads_per_graph
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
@@ -282,12 +274,12 @@ def test_every_store_gives_the_same_answer(path, ours, oxigraph, virtuoso):
     print(f"\n{path.stem}: " + " | ".join(report))
 
 
-def test_lod_load_into_virtuoso_over_gsp_with_digest_auth_replaces_each_graph(virtuoso, dump, graph_counts):
+def test_lod_load_into_virtuoso_over_gsp_with_digest_auth_replaces_each_graph(virtuoso, dump, quads_per_graph):
     """Loading over the bulk-loaded graphs, twice: PUT replaces, so the counts stay those of the dump."""
     for _ in range(2):
         done = lod_load("--endpoint", virtuoso.gsp, "--auth", f"{VIRTUOSO_USER}:{VIRTUOSO_PASSWORD}",
                         "--dumps", str(dump.parent))
         assert done.returncode == 0, done.stderr
     _record("Virtuoso 7.2, lod load", "lod load --endpoint .../sparql-graph-crud-auth --auth (GSP, digest)",
-            loading_time(done), sum(graph_counts.values()))
-    assert counts_per_graph(virtuoso.sparql, sorted(graph_counts)) == graph_counts
+            loading_time(done), sum(quads_per_graph.values()))
+    assert counts_per_graph(virtuoso.sparql, sorted(quads_per_graph)) == quads_per_graph
