@@ -1,5 +1,6 @@
 """The vocabularies we speak, with the prefixes every serialisation uses."""
 import bisect
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 from rdflib import Namespace
@@ -32,6 +33,11 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
 }
 
+# The same namespaces as plain strings, for code that compares pyoxigraph values: an rdflib URIRef
+# never equals a str, so `NS.crm + "P4_has_time-span"` is what the web layer and the store use.
+# Namespaces that no dump declares a prefix for (they would change the dumps' bytes) are added here only.
+NS = SimpleNamespace(**PREFIXES, edtf=EDTF, hydra="http://www.w3.org/ns/hydra/core#",
+                     spdx="http://spdx.org/rdf/terms#", sh=str(SH))
 
 
 def used_prefixes(triples: list[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -53,5 +59,5 @@ def sparql_prefixes(*names: str) -> str:
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
 
 
-__all__ = ["used_prefixes", "sparql_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
+__all__ = ["NS", "used_prefixes", "sparql_prefixes", "CRM", "OA", "SCHEMA", "DCMITYPE", "SD", "SH", "EDTF", "PREFIXES",
            "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "VOID", "DCAT"]

@@ -3,11 +3,39 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rdflib import URIRef
 
 KINDS = ("letter", "person", "group", "place", "event", "text", "concept")
-_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_SLUG_RE = re.compile(rf"^{SLUG}$")
+# What may follow a thing's slug: the nodes below it ('.../annotation/016/quote').
+_BELOW = r"(?:/[A-Za-z0-9_~-]+)*"
+_PATH = re.compile(rf"(?P<kind>{'|'.join(KINDS)})/(?P<slug>{SLUG})(?P<below>{_BELOW})")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A URI of ours taken apart: ``{base}id/{kind}/{slug}/{below...}``."""
+
+    kind: str
+    slug: str
+    below: tuple[str, ...] = ()
+
+    @property
+    def main(self) -> bool:
+        """The thing itself, not a node below it."""
+        return not self.below
+
+
+def parse_path(path: str) -> Parsed | None:
+    """``kind/slug/below...`` (the part after ``id/`` or ``doc/``) taken apart, or None if it is not one of ours."""
+    match = _PATH.fullmatch(path)
+    if match is None:
+        return None
+    below = match["below"]
+    return Parsed(match["kind"], match["slug"], tuple(below[1:].split("/")) if below else ())
 
 
 def slugify(text: str) -> str:
@@ -65,6 +93,11 @@ class Minter:
 
     def metadata_graph(self) -> URIRef:
         return URIRef(f"{self.base}void")
+
+    def parse(self, uri: str) -> Parsed | None:
+        """The kind, slug and nodes below of a `{base}id/...` URI; None for any other URI."""
+        prefix = self.base + "id/"
+        return parse_path(uri[len(prefix):]) if uri.startswith(prefix) else None
 
     def document(self, thing: str) -> str:
         """The document about a thing: the `/id/` URI with `/doc/`, for things and the nodes below them."""
