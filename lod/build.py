@@ -8,22 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Dataset, Graph, URIRef
 
-from . import __version__
+from . import __version__, void
 from .annotations import AnnotationError, load_curation
-from .dumps import DUMP_NAME, MANIFEST, canonical_quads, write_dumps
-from .formats import DUMP_FORMATS
+from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
 from .mapper import map_letter
-from .namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID
 from .parser import read_letter
 from .uris import Minter
 from .validate import validate
-
-CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
-
 
 class BuildError(Exception):
     """The build cannot produce a graph worth publishing; the message says why and where."""
@@ -78,52 +72,13 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
         raise BuildError(f"two letters map to the same URI: {', '.join(sorted(duplicates))}; give one a 'slug' in its annotation file")
     terms = Graph().parse(ontology_dir / "terms.ttl", format="turtle", publicID=mint.base)
     graphs.append((mint.concept("types"), terms))
-    graphs.append((mint.metadata_graph(), _dataset_description(mint, graphs)))
+    triples = len({t for _, graph in graphs for t in graph})
+    graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples)))
     warnings = [w for letter in letters for w in letter.warnings]
     build = Build(mint.base, graphs, letters, warnings)
     build.quads = canonical_quads(graphs)
     build.seconds = time.perf_counter() - started
     return build
-
-
-def _dataset_description(mint: Minter, graphs: list[tuple[URIRef, Graph]]) -> Graph:
-    """VoID + DCAT for the dataset; the web layer serves it at /void."""
-    g = Graph()
-    ds = mint.dataset()
-    triples = len({t for _, graph in graphs for t in graph})
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("Letters of V. I. Lenin as Linked Open Data")))
-    g.add((ds, RDFS.label, Literal("Letters of V. I. Lenin as Linked Open Data")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Letters from the Marxists Internet Archive, their persons, groups, places and events, "
-        "in CIDOC-CRM, FOAF and Dublin Core, each claim anchored in the text.")))
-    g.add((ds, DCTERMS.license, CC0))
-    g.add((ds, DCTERMS.source, Literal("Marxists Internet Archive (marxists.org), Lenin Internet Archive")))
-    g.add((ds, VOID.uriSpace, Literal(f"{mint.base}id/")))
-    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{mint.base}sparql")))
-    g.add((ds, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    g.add((ds, VOID.rootResource, URIRef(f"{mint.base}id/concept/types")))
-    for vocab in ("http://www.cidoc-crm.org/cidoc-crm/", "http://xmlns.com/foaf/0.1/", "http://purl.org/dc/terms/",
-                  "http://www.w3.org/ns/oa#", "http://www.w3.org/ns/prov#", "http://schema.org/"):
-        g.add((ds, VOID.vocabulary, URIRef(vocab)))
-    for fmt in DUMP_FORMATS:
-        dump = URIRef(f"{mint.base}dumps/{DUMP_NAME}.{fmt.extension}")
-        g.add((ds, VOID.dataDump, dump))
-        g.add((ds, DCAT.distribution, dump))
-        g.add((dump, RDF.type, DCAT.Distribution))
-        g.add((dump, DCAT.mediaType, Literal(fmt.media_type)))
-        g.add((dump, DCTERMS.format, Literal(fmt.label)))
-        g.add((dump, DCAT.downloadURL, dump))
-    for name, _ in graphs:
-        if "/id/letter/" in str(name):
-            g.add((ds, VOID.subset, name))
-            g.add((ds, DCTERMS.hasPart, name))
-    g.add((ds, FOAF.homepage, URIRef(mint.base)))
-    g.add((ds, PROV.wasGeneratedBy, URIRef(f"{mint.base}void/build")))
-    g.add((URIRef(f"{mint.base}void/build"), RDF.type, PROV.Activity))
-    g.add((URIRef(f"{mint.base}void/build"), RDFS.label, Literal(f"lod build, lod-letters {__version__}")))
-    return g
 
 
 def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str, out: Path) -> Build:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph as ox
 import pyshacl
@@ -13,11 +13,16 @@ from . import crm
 from .dumps import union_triples
 from .namespaces import SH
 
-if TYPE_CHECKING:
-    from .build import Build
 
 
-def union(build: "Build") -> Graph:
+class Checked(Protocol):
+    """What the checks read of a build (``lod.build.Build`` is one): its base and its quads."""
+
+    base: str
+    quads: list[ox.Quad]
+
+
+def union(build: Checked) -> Graph:
     """The default-graph view of the build (every letter's triples together), as rdflib needs it for pyshacl."""
     data = ox.serialize(union_triples(build.quads), format=ox.RdfFormat.N_TRIPLES)
     return Graph().parse(data=data, format="nt")
@@ -40,7 +45,7 @@ def shacl(graph: Graph, shapes_file: Path, base: str) -> list[str]:
     return sorted(problems)
 
 
-def validate(build: "Build", ontology_dir: Path, same_as_allowed: set[str] | None = None) -> list[str]:
+def validate(build: Checked, ontology_dir: Path, same_as_allowed: set[str] | None = None) -> list[str]:
     """Every problem in the build, one line each; empty when it may be published."""
     graph = union(build)
     problems = shacl(graph, ontology_dir / "shapes.ttl", build.base)
