@@ -27,23 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from lod.citation import read_citation, read_published
 from lod.dates import parse_date
 from lod.letter import (
-    Citation,
     DateValue,
     Document,
     Footnote,
     Header,
     Letter,
     LetterError,
-    ParseWarning,
     Publication,
     Span,
 )
-
-# Characters that never belong at the edge of a Span: whitespace (str.isspace covers
-# NBSP and the other Unicode spaces) plus invisible marks such as a BOM.
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+from lod.spans import INVISIBLE, Warnings, is_edge, normalise, strip_final_stop, sub, trim
 
 # --- line-level patterns ------------------------------------------------------------
 
@@ -74,7 +70,7 @@ _HEADER_LABELS = {
     "note": None,
 }
 _HEADER_LINE = re.compile(
-    r"^[\s" + _INVISIBLE + r"]*(?P<label>"
+    r"^[\s" + INVISIBLE + r"]*(?P<label>"
     + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(_HEADER_LABELS, key=len, reverse=True))
     + r")\s*:(?P<value>.*)$",
     re.IGNORECASE,
@@ -114,26 +110,6 @@ _TRAILER_PUBLISHED = re.compile(r"^(?:First\s+published|Published\s+(?:in|for\s+
 _DATE_LINE_WORDS = {"at", "on", "the", "of", "in", "hours", "hrs", "a", "p", "m", "o", "clock"}
 _TRAILER_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\b")
 
-# --- clause-level patterns (Published: / Source:) -------------------------------------
-
-_CLAUSE_START = re.compile(r"\b(?:First\s+published|Published|Printed\s+(?:from|according\s+to))\b")
-_PUBLICATION = re.compile(
-    r"^(?P<first>First\s+)?published"
-    r"(?:\s+(?P<extent>in\s+part|in\s+full|in\s+abridged\s+form|for\s+the\s+first\s+time))?"
-    r"(?:\s+in\s+(?P<year>\d{4})(?!\d))?"
-    r"(?:\s*,?\s+in\s+(?P<venue>.+))?$",
-    re.IGNORECASE | re.DOTALL,
-)
-_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\s+", re.IGNORECASE)
-_ANY_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_VOLUME = re.compile(r"^(?:Volume|Vol\.?)\s*(?P<v>\S+)$", re.IGNORECASE)
-_PAGES = re.compile(r"^(?:pages?|pp?\.)\s*(?P<p>\S.*)$", re.IGNORECASE)
-_PUBLISHER = re.compile(r"\b(?:Publishers?|Publishing|Press|Verlag|Books|Editions?|Izdat\w*)\b", re.IGNORECASE)
-_YEAR_PART = re.compile(r"^\d{4}$")
-# A final full stop is kept only when it ends an abbreviation ("Fifth Ed.").
-_ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
-
-
 # --- small data structures ------------------------------------------------------------
 
 
@@ -146,7 +122,7 @@ class _Line:
 
     @property
     def blank(self) -> bool:
-        return all(_is_edge(c) for c in self.raw)
+        return all(is_edge(c) for c in self.raw)
 
 
 @dataclass
@@ -182,15 +158,6 @@ class _DocBuilder:
         )
 
 
-class _Warnings:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[ParseWarning] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.items.append(ParseWarning(self.file, line, message))
-
-
 # --- public API -----------------------------------------------------------------------
 
 
@@ -217,7 +184,7 @@ def parse_letter(text: str, file: str) -> Letter:
     cannot be classified becomes a ``ParseWarning``.
     """
     _check_text(text, file)
-    warnings = _Warnings(file)
+    warnings = Warnings(file)
     lines = _split_lines(text)
     dropped: list[Span] = []
 
@@ -247,7 +214,7 @@ def parse_letter(text: str, file: str) -> Letter:
         file=file,
         text=text,
         header=header,
-        citation=_read_citation(text, header.source, source_line, warnings) if header.source else None,
+        citation=read_citation(text, header.source, source_line, warnings) if header.source else None,
         translator=_name_value(text, header.translated),
         transcriber=_name_value(text, header.transcription),
         author=byline,
@@ -260,40 +227,13 @@ def parse_letter(text: str, file: str) -> Letter:
 
 
 def _check_text(text: str, file: str) -> None:
-    if not text or all(_is_edge(c) for c in text):
+    if not text or all(is_edge(c) for c in text):
         raise LetterError(f"{file}: empty file")
     if "\x00" in text:
         raise LetterError(f"{file}: binary content (NUL character at offset {text.index(chr(0))})")
 
 
 # --- spans and lines ------------------------------------------------------------------
-
-
-def _is_edge(c: str) -> bool:
-    return c.isspace() or c in _INVISIBLE
-
-
-def _trim(text: str, start: int, end: int, extra: str = "") -> Span | None:
-    """The Span of text[start:end] without surrounding blanks (and ``extra`` characters)."""
-    while start < end and (_is_edge(text[start]) or text[start] in extra):
-        start += 1
-    while end > start and (_is_edge(text[end - 1]) or text[end - 1] in extra):
-        end -= 1
-    return Span(start, end, text[start:end]) if start < end else None
-
-
-def _sub(text: str, span: Span, start: int, end: int, extra: str = "") -> Span | None:
-    """A trimmed Span for span.text[start:end] (offsets relative to the span)."""
-    return _trim(text, span.start + start, span.start + end, extra)
-
-
-def _strip_final_stop(text: str, span: Span | None) -> Span | None:
-    """Drop one closing full stop (or semicolon), unless it ends an abbreviation like "Ed."."""
-    if span is None or not span.text.endswith((".", ";")):
-        return span
-    if span.text.endswith(".") and _ABBREVIATION_END.search(span.text):
-        return span
-    return _trim(text, span.start, span.end - 1)
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -307,24 +247,19 @@ def _split_lines(text: str) -> list[_Line]:
 
 
 def _line_span(text: str, line: _Line) -> Span | None:
-    return _trim(text, line.start, line.end)
+    return trim(text, line.start, line.end)
 
 
 def _footnote_match(line: _Line) -> re.Match[str] | None:
     """"[n] text" at the start of a line, with some visible text after the number."""
     m = _FOOTNOTE_LINE.match(line.raw)
-    if m is None or all(_is_edge(c) for c in m["rest"]):
+    if m is None or all(is_edge(c) for c in m["rest"]):
         return None
     return m
 
 
 def _is_navigation(line: _Line) -> bool:
     return any(p.search(line.raw) for p in _NAVIGATION)
-
-
-def _normalise(s: str) -> str:
-    """Collapse runs of whitespace (NBSP included) to one space: for str fields, not Spans."""
-    return " ".join(s.split())
 
 
 # --- byline and header ------------------------------------------------------------------
@@ -343,7 +278,7 @@ def _find_byline(lines: list[_Line]) -> int | None:
 
 
 def _read_header_block(
-    text: str, lines: list[_Line], start: int, warnings: _Warnings, dropped: list[Span]
+    text: str, lines: list[_Line], start: int, warnings: Warnings, dropped: list[Span]
 ) -> tuple[list[_HeaderLine], int]:
     """The header lines after the byline, and the index of the first body line.
 
@@ -370,13 +305,13 @@ def _read_header_block(
             else:
                 warnings.add(line.number, f"unclassified line in the header: {_stripped(line)[:60]!r}")
             continue
-        label = _normalise(m["label"]).lower()
-        value = _trim(text, line.start + m.start("value"), line.start + m.end("value"))
+        label = normalise(m["label"]).lower()
+        value = trim(text, line.start + m.start("value"), line.start + m.end("value"))
         header_lines.append(_HeaderLine(line, _HEADER_LABELS[label], label, value))
     return header_lines, last_label + 1
 
 
-def _make_header(byline: Span | None, header_lines: list[_HeaderLine], warnings: _Warnings) -> Header:
+def _make_header(byline: Span | None, header_lines: list[_HeaderLine], warnings: Warnings) -> Header:
     values: dict[str, Span | None] = {}
     for h in header_lines:
         if h.key is None:
@@ -413,7 +348,7 @@ class _Written:
     how: Span | None  # "Dictated by phone"
 
 
-def _read_written(text: str, span: Span, kind: str, line_number: int, warnings: _Warnings) -> _Written:
+def _read_written(text: str, span: Span, kind: str, line_number: int, warnings: Warnings) -> _Written:
     date = parse_date(span)
     if date is None and re.search(r"\d", span.text):  # "Dictated by phone" is not meant to have one
         warnings.add(line_number, f"no date read from {span.text!r}")
@@ -423,12 +358,12 @@ def _read_written(text: str, span: Span, kind: str, line_number: int, warnings: 
         cut = date.span.start - span.start if date else len(span.text)
         before = re.sub(r"(?:\s*,)?\s+(?:on|in|at)?\s*$", "", span.text[:cut])
         if re.match(r"^Dictated\s+\S", before, re.IGNORECASE):
-            how = _sub(text, span, 0, len(before), ",")
+            how = sub(text, span, 0, len(before), ",")
     return _Written(span, date, kind, how)
 
 
 def _read_header_written(
-    text: str, header: Header, header_lines: list[_HeaderLine], warnings: _Warnings
+    text: str, header: Header, header_lines: list[_HeaderLine], warnings: Warnings
 ) -> _Written | None:
     if header.written is None:
         return None
@@ -443,7 +378,7 @@ def _read_header_written(
 
 def _stripped(line: _Line) -> str:
     """The line without surrounding blanks, for matching (Spans are made separately)."""
-    span = _trim(line.raw, 0, len(line.raw))
+    span = trim(line.raw, 0, len(line.raw))
     return span.text if span else ""
 
 
@@ -474,7 +409,7 @@ def _names(text: str, span: Span) -> list[Span]:
         # keep a final full stop that ends an initial ("Comrade G. V.")
         if end < len(part) and part[end] == "." and re.search(r"\b[A-Z]$", part[:end]):
             end += 1
-        name = _sub(text, span, pos + start, pos + end)
+        name = sub(text, span, pos + start, pos + end)
         if name is not None and name.text[0].isupper():
             names.append(name)
         pos = sep_end
@@ -486,7 +421,7 @@ def _name_value(text: str, span: Span | None) -> Span | None:
     if span is None:
         return None
     m = re.match(r"^(?:by\s+)?", span.text, re.IGNORECASE)
-    return _strip_final_stop(text, _sub(text, span, m.end(), len(span.text)))
+    return strip_final_stop(text, sub(text, span, m.end(), len(span.text)))
 
 
 # --- the body ---------------------------------------------------------------------------
@@ -495,7 +430,7 @@ def _name_value(text: str, span: Span | None) -> Span | None:
 class _BodyReader:
     """Walks the lines after the header, sorting them into documents, notes and noise."""
 
-    def __init__(self, text: str, lines: list[_Line], warnings: _Warnings, dropped: list[Span]) -> None:
+    def __init__(self, text: str, lines: list[_Line], warnings: Warnings, dropped: list[Span]) -> None:
         self.text = text
         self.lines = lines
         self.warnings = warnings
@@ -531,7 +466,7 @@ class _BodyReader:
 
     def _footnote(self, line: _Line) -> None:
         m = _footnote_match(line)
-        note = _trim(self.text, line.start + m.start("rest"), line.end) if m else None
+        note = trim(self.text, line.start + m.start("rest"), line.end) if m else None
         if m is None or note is None:  # _footnote_match guarantees both; keeps type checkers calm
             return
         self.in_notes = True
@@ -542,7 +477,7 @@ class _BodyReader:
     def _notes_line(self, line: _Line) -> None:
         if self.footnote_open:  # a footnote that runs on to the next line
             number, note, at = self.footnotes[-1]
-            end = _trim(self.text, line.start, line.end).end  # type: ignore[union-attr]
+            end = trim(self.text, line.start, line.end).end  # type: ignore[union-attr]
             self.footnotes[-1] = (number, Span(note.start, end, self.text[note.start : end]), at)
             self.footnote_areas[-1] = (self.footnote_areas[-1][0], line.end)
         else:
@@ -601,7 +536,7 @@ class _BodyReader:
                 doc.dictated_how = w.how
         elif _TRAILER_PUBLISHED.match(stripped) or _TRAILER_PRINTED.match(stripped):
             self._end_paragraph()
-            pubs, printed = _read_published(self.text, span, line.number, self.warnings)
+            pubs, printed = read_published(self.text, span, line.number, self.warnings)
             doc.published.extend(pubs)
             if printed is not None:
                 if doc.printed_from is not None:
@@ -636,7 +571,7 @@ class _BodyReader:
             return
         first, last = self.paragraph[0], self.paragraph[-1]
         self.paragraph = []
-        span = _trim(self.text, first.start, last.end)
+        span = trim(self.text, first.start, last.end)
         if span is None:
             return
         if self.in_notes:
@@ -661,12 +596,12 @@ class _PageDefaults:
     addressees: tuple[Span, ...]  # from a "To:" line
 
 
-def _page_defaults(text: str, header: Header, header_lines: list[_HeaderLine], warnings: _Warnings) -> _PageDefaults:
+def _page_defaults(text: str, header: Header, header_lines: list[_HeaderLine], warnings: Warnings) -> _PageDefaults:
     published: tuple[Publication, ...] = ()
     printed_from = None
     if header.published is not None:
         line = _header_line_number(header_lines, "published")
-        published, printed_from = _read_published(text, header.published, line, warnings)
+        published, printed_from = read_published(text, header.published, line, warnings)
     return _PageDefaults(
         written=_read_header_written(text, header, header_lines, warnings),
         published=published,
@@ -675,7 +610,7 @@ def _page_defaults(text: str, header: Header, header_lines: list[_HeaderLine], w
     )
 
 
-def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: _Warnings) -> Document:
+def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) -> Document:
     """Freeze a document, filling what it does not say itself from the page header."""
     written = (
         _Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
@@ -729,89 +664,6 @@ def _same_people(a: Sequence[Span], b: Sequence[Span]) -> bool:
     return bool(surnames(a) & surnames(b))
 
 
-# --- Published: and Source: ------------------------------------------------------------------
-
-
-def _read_published(
-    text: str, span: Span, line_number: int, warnings: _Warnings
-) -> tuple[tuple[Publication, ...], Span | None]:
-    """Split "First published in ... . Published in full in ... . Printed from ..." into clauses."""
-    starts = [
-        m.start()
-        for m in _CLAUSE_START.finditer(span.text)
-        if not span.text[: m.start()].strip() or span.text[: m.start()].rstrip().endswith((".", ";"))
-    ]
-    if not starts or span.text[: starts[0]].strip():
-        warnings.add(line_number, f"unread text in publication note: {span.text[: starts[0] if starts else None][:60]!r}")
-    publications: list[Publication] = []
-    printed_from: Span | None = None
-    for start, end in zip(starts, starts[1:] + [len(span.text)]):
-        clause = _strip_final_stop(text, _sub(text, span, start, end))
-        if clause is None:
-            continue
-        printed = _PRINTED.match(clause.text)
-        if printed:
-            what = _sub(text, clause, printed.end(), len(clause.text))
-            if printed_from is None and what is not None:
-                printed_from = what
-            else:
-                warnings.add(line_number, f"second 'Printed from' clause ignored: {clause.text!r}")
-            continue
-        publication = _read_publication(clause)
-        if publication is None:
-            warnings.add(line_number, f"publication clause not understood: {clause.text!r}")
-        else:
-            publications.append(publication)
-    return tuple(publications), printed_from
-
-
-def _read_publication(clause: Span) -> Publication | None:
-    m = _PUBLICATION.match(clause.text)
-    if m is None:
-        return None
-    venue = _normalise(m["venue"]) if m["venue"] else None
-    year = int(m["year"]) if m["year"] else None
-    if year is None and venue:  # "First published in Pravda No. 5, 1922"
-        years = _ANY_YEAR.findall(venue)
-        year = int(years[-1]) if years else None
-    extent = _normalise(m["extent"]).lower() if m["extent"] else None
-    first = bool(m["first"]) or extent == "for the first time"
-    if extent == "for the first time":
-        extent = None
-    return Publication(span=clause, year=year, venue=venue, extent=extent, first=first)
-
-
-def _read_citation(text: str, span: Span, line_number: int, warnings: _Warnings) -> Citation:
-    """"Lenin Collected Works, Progress Publishers, 1976, Moscow, Volume 45, pages 414b-415a."."""
-    body = _strip_final_stop(text, span) or span
-    work = publisher = place = volume = pages = None
-    year = None
-    leftovers: list[str] = []
-    for raw in body.text.split(","):
-        part = _normalise(raw)
-        if not part:
-            continue
-        if m := _VOLUME.match(part):
-            volume = m["v"]
-        elif m := _PAGES.match(part):
-            pages = m["p"]
-        elif _YEAR_PART.match(part):
-            year = int(part)
-        elif publisher is None and _PUBLISHER.search(part):
-            publisher = part
-        elif work is None:
-            work = part
-        elif place is None and publisher is not None:
-            place = part  # in MIA's order the place follows publisher and year
-        else:
-            leftovers.append(part)
-    if leftovers:
-        warnings.add(line_number, f"source parts not understood: {leftovers!r}")
-    return Citation(
-        span=span, work=work, publisher=publisher, year=year, place=place, volume=volume, pages=pages
-    )
-
-
 # --- footnote markers ---------------------------------------------------------------------
 
 
@@ -819,7 +671,7 @@ def _attach_markers(
     text: str,
     notes: list[tuple[int, Span, int]],
     areas: list[tuple[int, int]],
-    warnings: _Warnings,
+    warnings: Warnings,
 ) -> tuple[Footnote, ...]:
     """Link every "[n]" outside the footnotes themselves to footnote n."""
     markers: dict[int, list[Span]] = {}
