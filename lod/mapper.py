@@ -135,8 +135,11 @@ def map_letter(letter: Letter, curation: Curation, mint: Minter) -> tuple[URIRef
     _letter(ctx, author)
     _curated(ctx)
     _comrades(ctx)
-    for entity_id in sorted(ctx.described):
-        _describe(ctx, ctx.entity(entity_id, letter.file))
+    done: set[str] = set()
+    while ctx.described - done:  # an event describes what it links to, which may be new to this letter
+        for entity_id in sorted(ctx.described - done):
+            _describe(ctx, ctx.entity(entity_id, letter.file))
+            done.add(entity_id)
     _annotations(ctx, author)
     return ctx.uri, ctx.graph
 

@@ -1,16 +1,13 @@
 """`lod synth`: a synthetic corpus in our own model, as large as asked, to measure the publisher at scale.
 
-Every letter gets what the mapper gives a real one, in fewer words: the catalogue view (title,
-creator, recipients, date, citation, volume, references), the English letter as the translation
-of its Russian original, a creation event with a time-span, the persons, groups and places it
-names (described in its graph, as the mapper does), perhaps an event it tells of, and a Web
-Annotation with both selectors for every mention and every event. The letter's text is made up
-with the mentions in it, and kept whole as the letter's ``crm:P190_has_symbolic_content``: the
-selectors' code-point offsets count in that text.
+Each letter is made up as a page in the layout of the real ones (byline, "To:", "Written:",
+"Source:", salutation, paragraphs, closing), with curated annotations for the persons, groups,
+places and events it names, and then goes through the same parser and mapper as a real letter:
+a benchmark on it measures the real model, and a change of the model changes it too.
 
 Persons, groups and places are drawn from pools with a Zipf (long-tailed) law, so a few appear in
-thousands of letters and most in one or two, as in a real correspondence. About 100 quads per
-letter: 10,000 letters make about a million triples.
+thousands of letters and most in one or two, as in a real correspondence. About 130 quads per
+letter: 10,000 letters make about a million distinct triples.
 
 The quads are written as they are made (N-Quads, one named graph per letter, then the
 dataset description), so memory stays flat whatever the size; a seed gives the same bytes.
@@ -22,55 +19,23 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import __version__
+from . import void
+from .annotations import Curation, Entity, LetterAnnotations, Quote, TimeBounds
 from .config import ROOT
-from .namespaces import (
-    CRM,
-    DCAT,
-    DCMITYPE,
-    DCTERMS,
-    FOAF,
-    OA,
-    PROV,
-    RDF,
-    RDFS,
-    SCHEMA,
-    VOID,
-    XSD,
-)
+from .dumps import canonical_quads
+from .mapper import letter_slug, map_letter
+from .parser import parse_letter
 from .uris import Minter, slugify
 
 ONTOLOGY = ROOT / "ontology"
-_QUOTE_CONTEXT = 32  # characters of prefix/suffix, as the mapper keeps
 _ZIPF = 1.1  # exponent of the long tail of persons, groups and places
-_PUBLIC_DOMAIN = "https://creativecommons.org/publicdomain/mark/1.0/"
-_CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
-
-
-def _iri(value: str) -> str:
-    return f"<{value}>"
-
-
-def _literal(text: str, datatype: str | None = None, language: str | None = None) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if language:
-        return f'"{escaped}"@{language}'
-    if datatype and datatype != str(XSD.string):
-        return f'"{escaped}"^^<{datatype}>'
-    return f'"{escaped}"'
-
-
-def _p(term) -> str:
-    return _iri(str(term))
-
-
-TYPE, LABEL = _p(RDF.type), _p(RDFS.label)
+_QUOTE_CONTEXT = 24  # characters before a mention that tell it apart from the same name elsewhere
 
 
 # --- the pools of persons, groups and places ----------------------------------------------------
@@ -108,14 +73,18 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 
 def _persons(rng: random.Random, count: int) -> list[Agent]:
+    """Persons with surnames of their own, so that a letter's "Comrade X" names one of them only."""
     taken: set[str] = set()
     people = []
-    for _ in range(count):
+    while len(people) < count:
         surname = (_word(rng, rng.choice((1, 2, 2, 3))) + rng.choice(_ENDINGS)).capitalize()
         if rng.random() < 0.08:  # double-barrelled, as Kasparova-Popova
             surname += "-" + (_word(rng, 2) + rng.choice(_ENDINGS)).capitalize()
+        if slugify(surname) in taken:
+            continue
+        taken.add(slugify(surname))
         initials = f"{rng.choice('ABDFGIKLMNOPSTVYZ')}. {rng.choice('ABDFGIKLMNOPSTVYZ')}."
-        people.append(Agent("person", _unique(slugify(surname), taken), f"{initials} {surname}", surname))
+        people.append(Agent("person", slugify(surname), f"{initials} {surname}", surname))
     return people
 
 
@@ -176,14 +145,17 @@ _EVENTS = [
     ("dispatch", "E7_Activity", "dispatch", "Comrade {} was sent to {} in {}.",
      "P14_carried_out_by", "P7_took_place_at"),
 ]
+_NEEDS_GROUP = ("P146_separated_from", "P144_joined_with")
 
 
-class _Text:
-    """The letter's text as it is written, with the spans of what it mentions."""
+class _Page:
+    """A letter page being written: its text, and the curated annotations that point into it."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: str) -> None:
+        self.file = file
         self.parts: list[str] = []
         self.length = 0
+        self.entities: dict[str, Entity] = {}
 
     def add(self, text: str) -> tuple[int, int]:
         start = self.length
@@ -191,16 +163,30 @@ class _Text:
         self.length += len(text)
         return start, self.length
 
-    def mention(self, template: str, *values: str) -> tuple[int, int]:
-        """Write ``template`` filled with ``values``; the span is the first value's (who is mentioned)."""
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def know(self, agent: Agent) -> Entity:
+        """The agent as a curated entity, named as the pool names it (its id is its pool slug)."""
+        if agent.slug not in self.entities:
+            names = (agent.short,) if agent.kind == "person" else ()
+            self.entities[agent.slug] = Entity(id=agent.slug, kind=agent.kind, label=agent.name, name=agent.name,
+                                               names=names)
+        return self.entities[agent.slug]
+
+    def mention(self, template: str, agent: Agent) -> None:
+        """Write ``template`` with the agent's short name in it, curated as a mention of the agent."""
         head, _, tail = template.partition("{}")
         self.add(head)
-        span = self.add(values[0])
-        self.add(tail.format(*values[1:]))
-        return span
+        before = "".join(self.parts)[-_QUOTE_CONTEXT:]
+        self.add(agent.short)
+        self.add(tail)
+        self.know(agent).mentions.setdefault(self.file, []).append(
+            Quote(agent.short, prefix=before, where=f"{self.file}: mention of {agent.slug}"))
 
-    def value(self) -> str:
-        return "".join(self.parts)
+    def curation(self, slug: str | None = None) -> Curation:
+        letters = {self.file: LetterAnnotations(self.file, slug, self.file)} if slug else {}
+        return Curation(entities=dict(self.entities), letters=letters)
 
 
 class Corpus:
@@ -219,172 +205,71 @@ class Corpus:
         self._places_law = _Zipf(len(self.places))
         self._groups_law = _Zipf(len(self.groups))
         self._authors_law = _Zipf(min(len(self.persons), 25), 2.0)  # a few authors write most letters
-        self._described: set[str] = set()  # shared descriptions already counted once
+        self._shared: set[int] = set()  # triples that letters share (persons, volumes ...), counted once
         self._slugs: set[str] = set()
         self.quads = 0
         self.triples = 0  # distinct triples outside the dataset description, as void:triples counts them
 
-    def _uri(self, agent: Agent) -> str:
-        return str(self.mint.thing(agent.kind, agent.slug))
-
-    def _concept(self, slug: str) -> str:
-        return _iri(str(self.mint.concept(slug)))
-
     # the letters, one graph each
 
-    def _letter(self, rng: random.Random, number: int) -> list[tuple[str, str, str]]:
-        """The triples of one letter's graph."""
-        triples: list[tuple[str, str, str]] = []
-        shared: list[tuple[str, list[tuple[str, str, str]]]] = []
-
-        def add(s: str, p: str, o: str) -> None:
-            triples.append((s, p, o))
-
+    def _page(self, rng: random.Random, number: int) -> _Page:
+        """One letter page in the layout of the real ones, and what it names."""
+        page = _Page(f"{number:06d}_synthetic.txt")
         author = self.persons[self._authors_law.draw(rng)]
         recipients = self._draw_persons(rng, 2 if rng.random() < 0.12 else 1, {author.slug})
         mentioned = self._draw_persons(rng, rng.choice((0, 0, 1, 1, 1, 2)), {author.slug, *(r.slug for r in recipients)})
         day = date(1893, 1, 1) + timedelta(days=rng.randrange(31 * 365))
-        slug = _unique(f"{day.isoformat()}-{'-'.join(r.slug.split('-')[0] for r in recipients)}", self._slugs)
-        letter = str(self.mint.letter(slug))
-        L = _iri(letter)
-        source = _iri(str(self.mint.text(slug)))
-        original = _iri(f"{letter}/original")
-        volume_number = min(55, 1 + (day.year - 1893) * 55 // 31)
-        volume = str(self.mint.text(f"collected-works-volume-{volume_number}"))
-        page = rng.randrange(1, 600)
-        day_words = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-        names = " and ".join(r.name for r in recipients)
-        title = f"{author.name} to {names}, {day_words}"
-
-        # the text, and what in it is mentioned where
-        text = _Text()
-        text.add(author.name.upper() + "\n")
-        spans: list[tuple[tuple[int, int], str, str, str | None]] = []  # (span, body, motivation, voice)
-        for recipient in recipients:
-            span = text.mention("TO {}\n", recipient.name)
-            spans.append((span, self._uri(recipient), "identifying", None))
-        text.add(f"\nDear Comrade {recipients[0].short},\n\n")
-        for sentence in rng.sample(_SENTENCES, rng.randint(2, 4)):
-            text.add(sentence + " ")
+        volume = min(55, 1 + (day.year - 1893) * 55 // 31)
+        for agent in (author, *recipients):
+            page.know(agent)
+        page.add(f"{author.name}\n\nTo: {' and '.join(r.name for r in recipients)}\n\n")
+        page.add(f"Written: Written on {_MONTHS[day.month - 1]} {day.day}, {day.year}\n")
+        page.add(f"Source: Collected Works, Progress Publishers, 1976, Moscow, Volume {volume}, "
+                 f"page {rng.randrange(1, 600)}.\n\n")
+        page.add(f"Comrade {' and Comrade '.join(r.short for r in recipients)}:\n\n")
+        page.add(" ".join(rng.sample(_SENTENCES, rng.randint(2, 4))))
         for person in mentioned:
-            span = text.mention(rng.choice(_MENTIONS) + " ", person.short)
-            spans.append((span, self._uri(person), "identifying", None))
-        event = None
+            page.mention(" " + rng.choice(_MENTIONS), person)
         if rng.random() < 0.35:
-            kind, cls, concept, template, person_link, other_link = rng.choice(_EVENTS)
-            subject = self._draw_persons(rng, 1, {author.slug})[0]
-            other = self.groups[self._groups_law.draw(rng)] if other_link in ("P146_separated_from", "P144_joined_with") \
-                else self.places[self._places_law.draw(rng)]
-            year = rng.randrange(max(1870, day.year - 20), day.year + 1)
-            start = text.length
-            text.mention(template + " ", subject.short, other.short, str(year))
-            event = (kind, cls, concept, subject, other, year, person_link, other_link, (start, text.length - 1))
-            mentioned.append(subject)
-        text.add("\n\nWith communist greetings,\n")
-        text.add(f"{author.name}\n")
-        date_span = text.add(day_words)
-        text.add("\n")
-        citation = f"Collected Works, Volume {volume_number}, page {page}"
-        text.add(f"\n{citation}\n")
-        body = text.value()
+            self._event(rng, page, author, day.year)
+        page.add("\n\nWith communist greetings,\n")
+        return page
 
-        # the letter, its original, its source
-        for cls in (CRM.E33_Linguistic_Object, DCMITYPE.Text, FOAF.Document):
-            add(L, TYPE, _p(cls))
-        add(L, _p(DCTERMS.type), self._concept("letter"))
-        add(L, _p(CRM.P2_has_type), self._concept("letter"))
-        add(L, _p(DCTERMS.language), _literal("en"))
-        add(L, _p(DCTERMS.title), _literal(title))
-        add(L, LABEL, _literal(title))
-        add(L, _p(DCTERMS.creator), _iri(self._uri(author)))
-        for recipient in recipients:
-            add(L, _p(SCHEMA.recipient), _iri(self._uri(recipient)))
-        add(L, _p(DCTERMS.date), _literal(day.isoformat(), str(XSD.date)))
-        add(L, _p(CRM.P190_has_symbolic_content), _literal(body))
-        add(L, _p(DCTERMS.license), _iri(_PUBLIC_DOMAIN))
-        add(L, _p(DCTERMS.bibliographicCitation), _literal(citation))
-        add(L, _p(SCHEMA.pagination), _literal(str(page)))
-        add(L, _p(DCTERMS.isPartOf), _iri(volume))
-        add(L, _p(PROV.wasDerivedFrom), source)
-        add(original, TYPE, _p(CRM.E33_Linguistic_Object))
-        add(original, LABEL, _literal(f"Russian original of: {title}"))
-        add(original, _p(CRM.P72_has_language), self._concept("russian"))
-        add(original, _p(CRM.P73_has_translation), L)
-        add(source, TYPE, _p(CRM.E33_Linguistic_Object))
-        add(source, TYPE, _p(DCMITYPE.Text))
-        add(source, LABEL, _literal(f"Source text synthetic/{number:06d}.txt"))
-        add(source, _p(DCTERMS.identifier), _literal(f"synthetic/{number:06d}.txt"))
-        add(source, _p(DCTERMS.extent), _literal(f"{len(body)} characters"))
-        add(source, _p(CRM.P165_incorporates), L)
-        add(_iri(volume), _p(CRM.P165_incorporates), L)
-        shared.append((volume, [
-            (_iri(volume), TYPE, _p(CRM.E33_Linguistic_Object)),
-            (_iri(volume), TYPE, _p(DCTERMS.BibliographicResource)),
-            (_iri(volume), LABEL, _literal(f"Collected Works, Volume {volume_number}")),
-            (_iri(volume), _p(SCHEMA.volumeNumber), _literal(str(volume_number))),
-        ]))
+    def _event(self, rng: random.Random, page: _Page, author: Agent, before: int) -> None:
+        """A sentence telling of an event, curated as the event with the sentence as its evidence."""
+        kind, cls, concept, template, person_link, other_link = rng.choice(_EVENTS)
+        subject = self._draw_persons(rng, 1, {author.slug})[0]
+        other = self.groups[self._groups_law.draw(rng)] if other_link in _NEEDS_GROUP \
+            else self.places[self._places_law.draw(rng)]
+        year = rng.randrange(max(1870, before - 20), before + 1)
+        sentence = template.format(subject.short, other.short, year)
+        page.add("\n\n")
+        page.add(sentence)
+        page.know(subject), page.know(other)
+        event_id = f"{page.file[:6]}-{kind}"
+        page.entities[event_id] = Entity(
+            id=event_id, kind="event", label=f"{kind.capitalize()} of {subject.name}", crm_class=cls, type=concept,
+            links={person_link: (subject.slug,), other_link: (other.slug,)},
+            time=TimeBounds(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59), str(year)),
+            mentions={page.file: [Quote(sentence, where=f"{page.file}: events.{event_id}")]})
 
-        # its creation
-        creation = f"{self.mint.event(f'{slug}-creation')}"
-        C = _iri(creation)
-        add(C, TYPE, _p(CRM.E65_Creation))
-        add(C, LABEL, _literal(f"Creation of {title}"))
-        add(C, _p(CRM.P2_has_type), self._concept("writing"))
-        add(C, _p(CRM.P94_has_created), original)
-        add(C, _p(CRM.P14_carried_out_by), _iri(self._uri(author)))
-        self._time_span(add, creation, f"{day.isoformat()}T00:00:00", f"{day.isoformat()}T23:59:59", day_words)
-        spans.append((date_span, creation, "describing", None))
-
-        # the event it tells of
-        if event is not None:
-            kind, cls, concept, subject, other, year, person_link, other_link, span = event
-            uri = str(self.mint.event(f"{slug}-{kind}"))
-            E = _iri(uri)
-            add(E, TYPE, _p(CRM[cls]))
-            add(E, LABEL, _literal(f"{kind.capitalize()} of {subject.name}"))
-            add(E, _p(CRM.P2_has_type), self._concept(concept))
-            add(E, _p(CRM[person_link]), _iri(self._uri(subject)))
-            add(E, _p(CRM[other_link]), _iri(self._uri(other)))
-            self._time_span(add, uri, f"{year}-01-01T00:00:00", f"{year}-12-31T23:59:59", str(year))
-            spans.append((span, uri, "describing", None))
-            referenced = [author, *recipients, *mentioned, other]
-        else:
-            referenced = [author, *recipients, *mentioned]
-
-        # who and what it names, described in its graph as the mapper does
-        for agent in dict.fromkeys(referenced):
-            uri = self._uri(agent)
-            add(L, _p(DCTERMS.references), _iri(uri))
-            shared.append((uri, self._describe(agent, uri)))
-
-        # the evidence: one annotation per mention, in text order
-        for n, ((start, end), body_uri, motivation, voice) in enumerate(sorted(spans), 1):
-            ann = f"{letter}/annotation/{n:03d}"
-            A, T, Q, P = _iri(ann), _iri(f"{ann}/target"), _iri(f"{ann}/quote"), _iri(f"{ann}/position")
-            add(A, TYPE, _p(OA.Annotation))
-            add(A, _p(OA.hasBody), _iri(body_uri))
-            add(A, _p(OA.motivatedBy), _p(OA[motivation]))
-            add(A, _p(OA.hasTarget), T)
-            add(A, _p(PROV.wasAttributedTo), _iri(voice or self._uri(author)))
-            add(T, TYPE, _p(OA.SpecificResource))
-            add(T, _p(OA.hasSource), source)
-            add(T, _p(OA.hasSelector), Q)
-            add(T, _p(OA.hasSelector), P)
-            add(Q, TYPE, _p(OA.TextQuoteSelector))
-            add(Q, _p(OA.exact), _literal(body[start:end]))
-            add(Q, _p(OA.prefix), _literal(body[max(0, start - _QUOTE_CONTEXT):start]))
-            add(Q, _p(OA.suffix), _literal(body[end:end + _QUOTE_CONTEXT]))
-            add(P, TYPE, _p(OA.TextPositionSelector))
-            add(P, _p(OA.start), _literal(str(start), str(XSD.integer)))
-            add(P, _p(OA.end), _literal(str(end), str(XSD.integer)))
-
-        self.triples += len(triples)
-        for key, described in shared:
-            triples += described
-            if key not in self._described:
-                self._described.add(key)
-                self.triples += len(described)
-        return triples
+    def _letter(self, rng: random.Random, number: int) -> list[ox.Quad]:
+        """The quads of one letter's graph, made by the parser and the mapper from its page."""
+        page = self._page(rng, number)
+        letter = parse_letter(page.text(), page.file)
+        slug = letter_slug(letter, page.curation())
+        # Two letters to the same person on the same day: the second gets a slug of its own, as a curator would.
+        unique = _unique(slug, self._slugs)
+        name, graph = map_letter(letter, page.curation(None if unique == slug else unique), self.mint)
+        quads = canonical_quads([(name, graph)])
+        own = (str(name), str(self.mint.text(unique)), str(self.mint.event(unique)))
+        for quad in quads:
+            if quad.subject.value.startswith(own):
+                self.triples += 1
+            elif hash(quad.triple) not in self._shared:
+                self._shared.add(hash(quad.triple))
+                self.triples += 1
+        return quads
 
     def _draw_persons(self, rng: random.Random, count: int, exclude: set[str]) -> list[Agent]:
         chosen: list[Agent] = []
@@ -395,82 +280,44 @@ class Corpus:
                 chosen.append(person)
         return chosen
 
-    def _time_span(self, add, event: str, begin: str, end: str, label: str) -> None:
-        span = _iri(f"{event}/time")
-        add(_iri(event), _p(CRM["P4_has_time-span"]), span)
-        add(span, TYPE, _p(CRM["E52_Time-Span"]))
-        add(span, LABEL, _literal(label))
-        add(span, _p(CRM.P82a_begin_of_the_begin), _literal(begin, str(XSD.dateTime)))
-        add(span, _p(CRM.P82b_end_of_the_end), _literal(end, str(XSD.dateTime)))
-
-    def _describe(self, agent: Agent, uri: str) -> list[tuple[str, str, str]]:
-        X, name = _iri(uri), _iri(f"{uri}/name")
-        classes = {"person": (CRM.E21_Person, FOAF.Person), "group": (CRM.E74_Group, FOAF.Organization),
-                   "place": (CRM.E53_Place,)}[agent.kind]
-        triples = [(X, TYPE, _p(cls)) for cls in classes]
-        triples.append((X, LABEL, _literal(agent.name)))
-        if agent.kind != "place":
-            triples.append((X, _p(FOAF.name), _literal(agent.name)))
-        triples += [(X, _p(CRM.P1_is_identified_by), name), (name, TYPE, _p(CRM.E33_E41_Linguistic_Appellation)),
-                    (name, _p(CRM.P190_has_symbolic_content), _literal(agent.name))]
-        return triples
-
     # the whole corpus
 
-    def lines(self) -> Iterator[str]:
-        """The corpus as N-Quads lines: the types, the letters, then the dataset description."""
+    def lines(self) -> Iterator[bytes]:
+        """The corpus as N-Quads: the types, the letters, then the dataset description."""
         terms = self.mint.concept("types")
         quads = ox.parse(path=str(ONTOLOGY / "terms.ttl"), format=ox.RdfFormat.TURTLE, base_iri=self.base)
         data = ox.serialize([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(str(terms))) for q in quads],
-                            format=ox.RdfFormat.N_QUADS).decode("utf-8")
-        self.quads += data.count("\n")
-        self.triples += data.count("\n")
+                            format=ox.RdfFormat.N_QUADS)
+        self.quads += data.count(b"\n")
+        self.triples += data.count(b"\n")
         yield data
         letters = random.Random(f"letters-{self.seed}")
         graphs = []
         for number in range(1, self.letters + 1):
-            triples = self._letter(letters, number)
-            graph = triples[0][0]  # the letter: its graph's name
-            graphs.append(graph)
-            self.quads += len(triples)
-            yield "".join(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
-        description = self._dataset_description(graphs)
+            quads = self._letter(letters, number)
+            graphs.append(quads[0].graph_name.value)
+            self.quads += len(quads)
+            yield ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        about = void.About(
+            title=f"Synthetic letters ({self.letters}, seed {self.seed}) as Linked Open Data",
+            description="Made up by lod synth in the model of the letters, to measure the publisher at scale; "
+                        "nothing in it is historical.",
+            made_by="lod synth", dumps=False)
+        description = canonical_quads([(self.mint.metadata_graph(),
+                                        void.describe(self.mint, about, graphs, self.triples))])
         self.quads += len(description)
-        void = _iri(str(self.mint.metadata_graph()))
-        yield "".join(f"{s} {p} {o} {void} .\n" for s, p, o in description)
-
-    def _dataset_description(self, graphs: list[str]) -> list[tuple[str, str, str]]:
-        D = _iri(str(self.mint.dataset()))
-        title = f"Synthetic letters ({self.letters}, seed {self.seed}) as Linked Open Data"
-        triples = [
-            (D, TYPE, _p(VOID.Dataset)), (D, TYPE, _p(DCAT.Dataset)),
-            (D, _p(DCTERMS.title), _literal(title)), (D, LABEL, _literal(title)),
-            (D, _p(DCTERMS.description), _literal(
-                f"Made up by lod synth (lod-letters {__version__}) in the model of the letters, to measure the "
-                "publisher at scale; nothing in it is historical.")),
-            (D, _p(DCTERMS.license), _iri(_CC0)),
-            (D, _p(VOID.uriSpace), _literal(f"{self.base}id/")),
-            (D, _p(VOID.sparqlEndpoint), _iri(f"{self.base}sparql")),
-            (D, _p(VOID.triples), _literal(str(self.triples), str(XSD.integer))),
-            (D, _p(VOID.rootResource), _iri(str(self.mint.concept("types")))),
-            (D, _p(FOAF.homepage), _iri(self.base)),
-        ]
-        for vocab in (CRM, FOAF, DCTERMS, OA, PROV, SCHEMA):
-            triples.append((D, _p(VOID.vocabulary), _iri(str(vocab))))
-        for graph in graphs:
-            triples += [(D, _p(VOID.subset), graph), (D, _p(DCTERMS.hasPart), graph)]
-        return triples
+        yield ox.serialize(description, format=ox.RdfFormat.N_QUADS)
 
     def write(self, out: BinaryIO, chunk: int = 1 << 20) -> None:
-        buffer: list[str] = []
+        buffer: list[bytes] = []
         size = 0
-        for text in self.lines():
-            buffer.append(text)
-            size += len(text)
+        for data in self.lines():
+            buffer.append(data)
+            size += len(data)
             if size >= chunk:
-                out.write("".join(buffer).encode("utf-8"))
+                out.write(b"".join(buffer))
                 buffer, size = [], 0
-        out.write("".join(buffer).encode("utf-8"))
+        out.write(b"".join(buffer))
 
 
 def synthesize(path: Path, letters: int, seed: int = 1, base: str = "http://127.0.0.1:5000/") -> Corpus:
