@@ -153,6 +153,8 @@ def _source_text(ctx: _Context) -> None:
     ctx.add(t, DCTERMS.identifier, Literal(ctx.letter.file))
     ctx.add(t, DCTERMS.format, Literal("text/plain; charset=utf-8"))
     ctx.add(t, DCTERMS.extent, Literal(f"{len(text)} characters"))
+    # The text itself, so that anyone holding the data (a dump, a store) can check every selector.
+    ctx.add(t, CRM.P190_has_symbolic_content, Literal(text))
     ctx.add(t, CRM.P165_incorporates, ctx.uri)
     checksum = URIRef(f"{t}/checksum")
     ctx.add(t, URIRef(SPDX + "checksum"), checksum)
