@@ -1,6 +1,6 @@
 """Parsed letter + curated annotations -> one RDF graph per letter.
 
-The model (DESIGN.md): the English letter and its Russian original are CRM linguistic objects
+The model (docs/design.md, "The model"): the English letter and its Russian original are CRM linguistic objects
 linked by P73; a catalogue view of plain Dublin Core / schema.org triples sits beside the CRM
 events; every mention and every event is anchored in the text by a Web Annotation whose
 selectors carry code-point offsets into the stored file, with the voice that states it.

@@ -22,7 +22,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from .dumps import DUMP_NAME
 
-# What a document about one resource holds (DESIGN.md, "What a document holds"): its own
+# What a document about one resource holds (docs/design.md, "What a document holds"): its own
 # triples, the nodes that hang below it, who links to it, and a label for everything linked.
 # Labels are asked for afterwards, for the distinct IRIs linked, one property at a time: pyoxigraph
 # plans ``OPTIONAL { ?o ?lp ?label FILTER(?lp IN (...)) }`` as a scan of every label in the store.
@@ -114,7 +114,7 @@ class NodesBelow:
 
 
 def materialise_union(store: ox.Store, batch: int = 100_000) -> None:
-    """Copy every named graph into the default graph, which is then the union (RDF merge) DESIGN.md promises.
+    """Copy every named graph into the default graph, which is then the union (RDF merge) docs/design.md promises.
 
     pyoxigraph's ``use_default_graph_as_union`` would do without the copy, but it reads a triple once
     per graph that holds it (a person described in 500 letters is counted 500 times by ``COUNT``) and it
