@@ -19,6 +19,9 @@ The layout the parser expects (see data/letters/):
 
 Offsets are Python string indices into the text exactly as stored; every Span is
 trimmed of surrounding whitespace (NBSP included) and otherwise verbatim.
+
+This module walks the page and reads its body; the header is read by ``lod.header``, the
+"Published:"/"Source:" grammar by ``lod.citation``, lines and names by ``lod.lines``.
 """
 from __future__ import annotations
 
@@ -39,49 +42,13 @@ from lod.letter import (
     Publication,
     Span,
 )
-from lod.spans import INVISIBLE, Warnings, is_edge, normalise, strip_final_stop, sub, trim
+from lod.header import HeaderLine, Written, find_byline, header_line_number, make_header, read_header_block, read_header_written, read_written
+from lod.lines import Line, footnote_match, is_navigation, is_salutation, line_span, name_value, names_in, split_lines, stripped_text
+from lod.spans import Warnings, is_edge, trim
 
 # --- line-level patterns ------------------------------------------------------------
 
-# Header labels, mapped to the Header field they fill.  Labels we know but do not keep
-# map to None (they are reported as warnings rather than mistaken for body text).
-_HEADER_LABELS = {
-    "to": "to",
-    "written": "written",
-    "dictated": "written",
-    "published": "published",
-    "first published": "published",
-    "source": "source",
-    "translated": "translated",
-    "translated by": "translated",
-    "translation": "translated",
-    "transcription\\markup": "transcription",
-    "transcription/markup": "transcription",
-    "transcription": "transcription",
-    "transcribed": "transcription",
-    "markup": "transcription",
-    "public domain": "rights",
-    "copyleft": "rights",
-    "html markup": None,
-    "proofread": None,
-    "proofreading": None,
-    "online version": None,
-    "delivered": None,
-    "note": None,
-}
-_HEADER_LINE = re.compile(
-    r"^[\s" + INVISIBLE + r"]*(?P<label>"
-    + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(_HEADER_LABELS, key=len, reverse=True))
-    + r")\s*:(?P<value>.*)$",
-    re.IGNORECASE,
-)
-_FOOTNOTE_LINE = re.compile(r"^\s*\[(?P<number>\d{1,4})\](?P<rest>\s+\S.*)$")
 _MARKER = re.compile(r"\[(\d{1,4})\]")
-_NAVIGATION = (
-    re.compile(r"^\s*<.*\b(?:backward|back|previous)\b.*\b(?:forward|next)\b.*>\s*$", re.IGNORECASE),
-    re.compile(r"^\s*<\s*(?:backward|previous)\b|\b(?:forward|next)\s*>\s*$", re.IGNORECASE),
-    re.compile(r"\|.*\b(?:Index|Archive|Collected Works)\b|\b(?:Index|Archive|Collected Works)\b.*\|"),
-)
 _CLOSING = re.compile(
     r"^(?:With\s+(?:\w+\s+){0,3}(?:greetings|regards|wishes|salutations?|handshakes?)"
     r"|(?:Ever\s+)?Yours(?:\s+\w+){0,2}"
@@ -89,19 +56,6 @@ _CLOSING = re.compile(
     r"|Greetings|Regards)\s*[,.!]?$",
     re.IGNORECASE,
 )
-# A salutation opens with a form of address; the rest must look like names, so that a
-# sentence such as "Comrade Sverdlov is ill" stays a paragraph.
-_SALUTATION_OPENER = re.compile(
-    r"^(?:(?:My\s+)?Dear\s+|To\s+)?"
-    r"(?:Comrades?|Citizens?|Friends?|Gentlemen|Sirs?|Madam|Mr\.?|Mrs\.?|Herr|Frau|Monsieur|Madame)\b"
-    r"|^To\s+(?:the\s+)?(?=[A-Z])"
-)
-_SALUTATION_CONNECTORS = {"and", "&", "of", "the", "to", "for", "dear", "my", "comrade", "comrades"}
-_TITLES = re.compile(
-    r"^(?:(?:My|Dear|To|the|Comrades?|Citizens?|Friends?|Mr\.?|Mrs\.?|Herr|Frau|Monsieur|Madame)\b\.?[\s]*)+",
-    re.IGNORECASE,
-)
-_NAME_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _TRAILER_WRITTEN = re.compile(
     r"^(?:(?:Written|Dictated)\s*:\s*)?(?P<kind>Written|Dictated)\b"
     r"(?=\s+(?:on|in|not|between|after|before|later|earlier|at|by|over|to|no|late|early|about|circa|\d)\b)"
@@ -111,26 +65,6 @@ _DATE_LINE_WORDS = {"at", "on", "the", "of", "in", "hours", "hrs", "a", "p", "m"
 _TRAILER_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\b")
 
 # --- small data structures ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Line:
-    number: int  # 1-based, for warnings
-    start: int
-    end: int  # before the line break
-    raw: str  # text[start:end]
-
-    @property
-    def blank(self) -> bool:
-        return all(is_edge(c) for c in self.raw)
-
-
-@dataclass
-class _HeaderLine:
-    line: _Line
-    key: str | None  # Header field, or None for labels we do not keep
-    label: str
-    value: Span | None
 
 
 @dataclass
@@ -185,18 +119,18 @@ def parse_letter(text: str, file: str) -> Letter:
     """
     _check_text(text, file)
     warnings = Warnings(file)
-    lines = _split_lines(text)
+    lines = split_lines(text)
     dropped: list[Span] = []
 
-    byline_index = _find_byline(lines)
+    byline_index = find_byline(lines)
     if byline_index is None:
         byline, header_start = None, 0
         warnings.add(1, "no byline (author line) before the header")
     else:
-        byline, header_start = _line_span(text, lines[byline_index]), byline_index + 1
-        dropped.extend(_line_span(text, x) for x in lines[:byline_index] if _is_navigation(x))  # type: ignore[misc]
-    header_lines, body_start = _read_header_block(text, lines, header_start, warnings, dropped)
-    header = _make_header(byline, header_lines, warnings)
+        byline, header_start = line_span(text, lines[byline_index]), byline_index + 1
+        dropped.extend(line_span(text, x) for x in lines[:byline_index] if is_navigation(x))  # type: ignore[misc]
+    header_lines, body_start = read_header_block(text, lines, header_start, warnings, dropped)
+    header = make_header(byline, header_lines, warnings)
 
     body = _BodyReader(text, lines, warnings, dropped)
     body.read(body_start)
@@ -209,14 +143,14 @@ def parse_letter(text: str, file: str) -> Letter:
     if not recognised:
         raise LetterError(f"{file}: no recognisable letter (no header lines, salutation or date)")
 
-    source_line = _header_line_number(header_lines, "source")
+    source_line = header_line_number(header_lines, "source")
     return Letter(
         file=file,
         text=text,
         header=header,
         citation=read_citation(text, header.source, source_line, warnings) if header.source else None,
-        translator=_name_value(text, header.translated),
-        transcriber=_name_value(text, header.transcription),
+        translator=name_value(text, header.translated),
+        transcriber=name_value(text, header.transcription),
         author=byline,
         documents=documents,
         footnotes=_attach_markers(text, body.footnotes, body.footnote_areas, warnings),
@@ -233,211 +167,20 @@ def _check_text(text: str, file: str) -> None:
         raise LetterError(f"{file}: binary content (NUL character at offset {text.index(chr(0))})")
 
 
-# --- spans and lines ------------------------------------------------------------------
-
-
-def _split_lines(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    pos = 0
-    for number, brk in enumerate(re.finditer(r"\r\n|\r|\n", text), start=1):
-        lines.append(_Line(number, pos, brk.start(), text[pos : brk.start()]))
-        pos = brk.end()
-    lines.append(_Line(len(lines) + 1, pos, len(text), text[pos:]))
-    return lines
-
-
-def _line_span(text: str, line: _Line) -> Span | None:
-    return trim(text, line.start, line.end)
-
-
-def _footnote_match(line: _Line) -> re.Match[str] | None:
-    """"[n] text" at the start of a line, with some visible text after the number."""
-    m = _FOOTNOTE_LINE.match(line.raw)
-    if m is None or all(is_edge(c) for c in m["rest"]):
-        return None
-    return m
-
-
-def _is_navigation(line: _Line) -> bool:
-    return any(p.search(line.raw) for p in _NAVIGATION)
-
-
-# --- byline and header ------------------------------------------------------------------
-
-
-def _find_byline(lines: list[_Line]) -> int | None:
-    """Index of the first non-blank line, if it is a byline rather than header or body."""
-    for i, line in enumerate(lines):
-        if line.blank or _is_navigation(line):
-            continue
-        stripped = _stripped(line)
-        if _HEADER_LINE.match(line.raw) or _is_salutation(stripped) or _footnote_match(line):
-            return None
-        return i
-    return None
-
-
-def _read_header_block(
-    text: str, lines: list[_Line], start: int, warnings: Warnings, dropped: list[Span]
-) -> tuple[list[_HeaderLine], int]:
-    """The header lines after the byline, and the index of the first body line.
-
-    The header ends at its last label line before the first salutation or footnote;
-    stray lines in between are reported, not taken for body text.
-    """
-    stop = len(lines)
-    for i in range(start, len(lines)):
-        stripped = _stripped(lines[i])
-        if _is_salutation(stripped) or _footnote_match(lines[i]):
-            stop = i
-            break
-    last_label = max(
-        (i for i in range(start, stop) if _HEADER_LINE.match(lines[i].raw)), default=start - 1
-    )
-    header_lines: list[_HeaderLine] = []
-    for line in lines[start : last_label + 1]:
-        if line.blank:
-            continue
-        m = _HEADER_LINE.match(line.raw)
-        if m is None:
-            if _is_navigation(line):
-                dropped.append(_line_span(text, line))  # type: ignore[arg-type]
-            else:
-                warnings.add(line.number, f"unclassified line in the header: {_stripped(line)[:60]!r}")
-            continue
-        label = normalise(m["label"]).lower()
-        value = trim(text, line.start + m.start("value"), line.start + m.end("value"))
-        header_lines.append(_HeaderLine(line, _HEADER_LABELS[label], label, value))
-    return header_lines, last_label + 1
-
-
-def _make_header(byline: Span | None, header_lines: list[_HeaderLine], warnings: Warnings) -> Header:
-    values: dict[str, Span | None] = {}
-    for h in header_lines:
-        if h.key is None:
-            warnings.add(h.line.number, f"header {h.label!r} is not kept")
-        elif h.value is None:
-            warnings.add(h.line.number, f"header {h.label!r} has no value")
-        elif h.key in values:
-            warnings.add(h.line.number, f"second {h.label!r} header ignored")
-        else:
-            values[h.key] = h.value
-    return Header(
-        byline=byline,
-        to=values.get("to"),
-        written=values.get("written"),
-        published=values.get("published"),
-        source=values.get("source"),
-        translated=values.get("translated"),
-        transcription=values.get("transcription"),
-        rights=values.get("rights"),
-    )
-
-
-def _header_line_number(header_lines: list[_HeaderLine], key: str) -> int:
-    return next((h.line.number for h in header_lines if h.key == key), 1)
-
-
-@dataclass(frozen=True)
-class _Written:
-    """What a "Written:"/"Dictated:" value or trailer line says."""
-
-    line: Span
-    date: DateValue | None
-    kind: str  # "written" or "dictated"
-    how: Span | None  # "Dictated by phone"
-
-
-def _read_written(text: str, span: Span, kind: str, line_number: int, warnings: Warnings) -> _Written:
-    date = parse_date(span)
-    if date is None and re.search(r"\d", span.text):  # "Dictated by phone" is not meant to have one
-        warnings.add(line_number, f"no date read from {span.text!r}")
-    how = None
-    if kind == "dictated":
-        # The manner of dictation is the text before the date: "Dictated by phone on ...".
-        cut = date.span.start - span.start if date else len(span.text)
-        before = re.sub(r"(?:\s*,)?\s+(?:on|in|at)?\s*$", "", span.text[:cut])
-        if re.match(r"^Dictated\s+\S", before, re.IGNORECASE):
-            how = sub(text, span, 0, len(before), ",")
-    return _Written(span, date, kind, how)
-
-
-def _read_header_written(
-    text: str, header: Header, header_lines: list[_HeaderLine], warnings: Warnings
-) -> _Written | None:
-    if header.written is None:
-        return None
-    h = next(h for h in header_lines if h.value is header.written)
-    value_says = header.written.text.split(maxsplit=1)[0].lower()
-    kind = "dictated" if "dictated" in (h.label, value_says) else "written"
-    return _read_written(text, header.written, kind, h.line.number, warnings)
-
-
-# --- salutations and names ----------------------------------------------------------------
-
-
-def _stripped(line: _Line) -> str:
-    """The line without surrounding blanks, for matching (Spans are made separately)."""
-    span = trim(line.raw, 0, len(line.raw))
-    return span.text if span else ""
-
-
-def _is_salutation(line: str) -> bool:
-    """"Comrade Chicherin:", "Comrade Zalutsky and Comrade Salts", "Dear Comrades,"."""
-    if len(line) > 80 or (line.endswith((".", "?")) and not re.search(r"\b[A-Z]\.$", line)):
-        return False
-    m = _SALUTATION_OPENER.match(line)
-    if m is None:
-        return False
-    for token in line[m.end() :].split():
-        word = token.strip(",:;!")
-        if word and word.lower() not in _SALUTATION_CONNECTORS and not word[0].isupper():
-            return False
-    return len(line.split()) <= 10
-
-
-def _names(text: str, span: Span) -> list[Span]:
-    """Each person named in a salutation or To: value, without titles or note markers."""
-    names: list[Span] = []
-    pos = 0
-    pieces = [(m.start(), m.end()) for m in _NAME_SEPARATOR.finditer(span.text)] + [(len(span.text),) * 2]
-    for sep_start, sep_end in pieces:
-        part = span.text[pos:sep_start]
-        title = _TITLES.match(part)  # "Comrade Salts" -> "Salts"
-        start = title.end() if title else 0
-        end = len(re.sub(r"(?:\[\d+\]|[\s:,;!.])+$", "", part))  # trailing "[1]" and punctuation
-        # keep a final full stop that ends an initial ("Comrade G. V.")
-        if end < len(part) and part[end] == "." and re.search(r"\b[A-Z]$", part[:end]):
-            end += 1
-        name = sub(text, span, pos + start, pos + end)
-        if name is not None and name.text[0].isupper():
-            names.append(name)
-        pos = sep_end
-    return names
-
-
-def _name_value(text: str, span: Span | None) -> Span | None:
-    """The name in a "Translated:" / "Transcription:" value ("by Yuri Sdobnikov." -> name)."""
-    if span is None:
-        return None
-    m = re.match(r"^(?:by\s+)?", span.text, re.IGNORECASE)
-    return strip_final_stop(text, sub(text, span, m.end(), len(span.text)))
-
-
 # --- the body ---------------------------------------------------------------------------
 
 
 class _BodyReader:
     """Walks the lines after the header, sorting them into documents, notes and noise."""
 
-    def __init__(self, text: str, lines: list[_Line], warnings: Warnings, dropped: list[Span]) -> None:
+    def __init__(self, text: str, lines: list[Line], warnings: Warnings, dropped: list[Span]) -> None:
         self.text = text
         self.lines = lines
         self.warnings = warnings
         self.dropped = dropped
         self.documents: list[_DocBuilder] = []
         self.current = _DocBuilder()
-        self.paragraph: list[_Line] = []  # lines of the paragraph being read
+        self.paragraph: list[Line] = []  # lines of the paragraph being read
         self.in_notes = False  # after the first footnote
         self.footnotes: list[tuple[int, Span, int]] = []  # (number, text span, line number)
         self.footnote_areas: list[tuple[int, int]] = []  # whole "[n] text" ranges: not markers
@@ -449,10 +192,10 @@ class _BodyReader:
             if line.blank:
                 self._end_paragraph()
                 self.footnote_open = False
-            elif _is_navigation(line):
+            elif is_navigation(line):
                 self._end_paragraph()
-                self.dropped.append(_line_span(self.text, line))  # type: ignore[arg-type]
-            elif _footnote_match(line):
+                self.dropped.append(line_span(self.text, line))  # type: ignore[arg-type]
+            elif footnote_match(line):
                 self._end_paragraph()
                 self._footnote(line)
             elif self.in_notes:
@@ -464,17 +207,17 @@ class _BodyReader:
 
     # -- notes section
 
-    def _footnote(self, line: _Line) -> None:
-        m = _footnote_match(line)
+    def _footnote(self, line: Line) -> None:
+        m = footnote_match(line)
         note = trim(self.text, line.start + m.start("rest"), line.end) if m else None
-        if m is None or note is None:  # _footnote_match guarantees both; keeps type checkers calm
+        if m is None or note is None:  # footnote_match guarantees both; keeps type checkers calm
             return
         self.in_notes = True
         self.footnote_open = True
         self.footnotes.append((int(m["number"]), note, line.number))
         self.footnote_areas.append((line.start, line.end))
 
-    def _notes_line(self, line: _Line) -> None:
+    def _notes_line(self, line: Line) -> None:
         if self.footnote_open:  # a footnote that runs on to the next line
             number, note, at = self.footnotes[-1]
             end = trim(self.text, line.start, line.end).end  # type: ignore[union-attr]
@@ -485,19 +228,19 @@ class _BodyReader:
 
     # -- letter body
 
-    def _body_line(self, line: _Line) -> None:
+    def _body_line(self, line: Line) -> None:
         if self.paragraph:  # inside a paragraph only a trailer can interrupt
             if not self._trailer(line):
                 self.paragraph.append(line)
             return
-        stripped = _stripped(line)
-        span = _line_span(self.text, line)
+        stripped = stripped_text(line)
+        span = line_span(self.text, line)
         assert span is not None
-        if _is_salutation(stripped):
+        if is_salutation(stripped):
             if self.current.has_content():
                 self._end_document()
             self.current.salutation = span
-            self.current.salutation_names = _names(self.text, span)
+            self.current.salutation_names = names_in(self.text, span)
             self._start(line)
         elif _CLOSING.match(stripped):
             if self.current.closing is not None:
@@ -515,14 +258,14 @@ class _BodyReader:
                 self._end_document()
             self.paragraph.append(line)
 
-    def _start(self, line: _Line) -> None:
+    def _start(self, line: Line) -> None:
         if not self.current.first_line:
             self.current.first_line = line.number
 
-    def _trailer(self, line: _Line) -> bool:
+    def _trailer(self, line: Line) -> bool:
         """Per-note lines after the body: "Written on ...", "First published ...", "Printed from ..."."""
-        stripped = _stripped(line)
-        span = _line_span(self.text, line)
+        stripped = stripped_text(line)
+        span = line_span(self.text, line)
         assert span is not None
         doc = self.current
         m = _TRAILER_WRITTEN.match(stripped)
@@ -531,7 +274,7 @@ class _BodyReader:
             if doc.written_line is not None:
                 self.warnings.add(line.number, f"second Written line {stripped!r} ignored")
             else:
-                w = _read_written(self.text, span, m["kind"].lower(), line.number, self.warnings)
+                w = read_written(self.text, span, m["kind"].lower(), line.number, self.warnings)
                 doc.written_line, doc.written_date, doc.written_kind = w.line, w.date, w.kind
                 doc.dictated_how = w.how
         elif _TRAILER_PUBLISHED.match(stripped) or _TRAILER_PRINTED.match(stripped):
@@ -549,7 +292,7 @@ class _BodyReader:
         self._start(line)
         return True
 
-    def _date_line(self, line: _Line, span: Span) -> bool:
+    def _date_line(self, line: Line, span: Span) -> bool:
         """A line that is nothing but a date (and perhaps a time or a place)."""
         if len(span.text) > 80:
             return False
@@ -590,30 +333,30 @@ class _BodyReader:
 class _PageDefaults:
     """What the page header says for every document that does not say it itself."""
 
-    written: _Written | None
+    written: Written | None
     published: tuple[Publication, ...]
     printed_from: Span | None
     addressees: tuple[Span, ...]  # from a "To:" line
 
 
-def _page_defaults(text: str, header: Header, header_lines: list[_HeaderLine], warnings: Warnings) -> _PageDefaults:
+def _page_defaults(text: str, header: Header, header_lines: list[HeaderLine], warnings: Warnings) -> _PageDefaults:
     published: tuple[Publication, ...] = ()
     printed_from = None
     if header.published is not None:
-        line = _header_line_number(header_lines, "published")
+        line = header_line_number(header_lines, "published")
         published, printed_from = read_published(text, header.published, line, warnings)
     return _PageDefaults(
-        written=_read_header_written(text, header, header_lines, warnings),
+        written=read_header_written(text, header, header_lines, warnings),
         published=published,
         printed_from=printed_from,
-        addressees=tuple(_names(text, header.to)) if header.to else (),
+        addressees=tuple(names_in(text, header.to)) if header.to else (),
     )
 
 
 def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) -> Document:
     """Freeze a document, filling what it does not say itself from the page header."""
     written = (
-        _Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
+        Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
         if doc.written_line is not None
         else page.written
     )
