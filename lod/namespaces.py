@@ -37,7 +37,7 @@ PREFIXES: dict[str, str] = {
 # never equals a str, so `NS.crm + "P4_has_time-span"` is what the web layer and the store use.
 # Namespaces that no dump declares a prefix for (they would change the dumps' bytes) are added here only.
 NS = SimpleNamespace(**PREFIXES, edtf=EDTF, hydra="http://www.w3.org/ns/hydra/core#",
-                     spdx="http://spdx.org/rdf/terms#", sh=str(SH))
+                     spdx="http://spdx.org/rdf/terms#", sh=str(SH), formats="http://www.w3.org/ns/formats/")
 
 
 def used_prefixes(triples: list[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -24,8 +24,8 @@ from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXM
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import REPO, SPARQL_PREFIXES, skip_or_fail
-from lod.formats import DOCUMENT_FORMATS
-from lod.web.sparql import RESULTS_FORMATS, examples, graph_format_iri
+from lod.formats import DOCUMENT_FORMATS, RESULTS_FORMATS, graph_format_iri
+from lod.web.sparql import examples
 from server import running_server
 
 FOAF = "http://xmlns.com/foaf/0.1/"

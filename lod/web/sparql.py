@@ -41,61 +41,23 @@ from flask import Blueprint, Response, current_app, render_template_string, requ
 from werkzeug.datastructures import CombinedMultiDict, MIMEAccept
 from werkzeug.http import parse_options_header
 
-from ..formats import DOCUMENT_FORMATS, JSONLD, NTRIPLES, RDFXML, TURTLE, RdfFormat
-from ..namespaces import sparql_prefixes, used_prefixes
+from ..formats import (GRAPH_FORMATS, JSONLD, NTRIPLES, PLAIN_JSON, PLAIN_XML, PLAIN_XML_OLD, RDFXML, RESULTS_CSV,
+                       RESULTS_FORMATS, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, TURTLE, RdfFormat, ResultsFormat,
+                       graph_format_iri, graph_format_name)
+from ..namespaces import NS, sparql_prefixes, used_prefixes
 from ..store import StoreUnavailable
+from .negotiation import HTML
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("lod.sparql")
 
 # --- the formats an answer can take ---------------------------------------------------------
 
-_W3C_FORMATS = "http://www.w3.org/ns/formats/"
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-
-
-@dataclass(frozen=True)
-class ResultsFormat:
-    """A SPARQL results format (SELECT and ASK); the RDF formats (CONSTRUCT, DESCRIBE) are lod.formats'."""
-
-    name: str  # its value for the ``format`` parameter
-    media_type: str
-    oxigraph: ox.QueryResultsFormat
-    label: str
-
-    @property
-    def content_type(self) -> str:
-        return f"{self.media_type}; charset=utf-8"
-
-    @property
-    def iri(self) -> str:
-        """Its W3C format IRI, for the service description."""
-        return f"{_W3C_FORMATS}SPARQL_Results_{self.name.upper()}"
-
-
-RESULTS_JSON = ResultsFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, "SPARQL JSON")
-RESULTS_XML = ResultsFormat("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, "SPARQL XML")
-RESULTS_CSV = ResultsFormat("csv", "text/csv", ox.QueryResultsFormat.CSV, "CSV")
-RESULTS_TSV = ResultsFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, "TSV")
-RESULTS_FORMATS: tuple[ResultsFormat, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
-GRAPH_FORMATS: tuple[RdfFormat, ...] = DOCUMENT_FORMATS  # Turtle first: the answer to */*
-
-
-def graph_format_name(fmt: RdfFormat) -> str:
-    """``turtle``, ``ntriples``, ``rdfxml``, ``jsonld``: the ``format`` parameter's name for an RDF format."""
-    return re.sub(r"[^a-z]", "", fmt.label.lower())
-
-
-def graph_format_iri(fmt: RdfFormat) -> str:
-    """The W3C format IRI (``.../formats/Turtle``, ``.../N-Triples``, ``.../RDF_XML``, ``.../JSON-LD``)."""
-    return _W3C_FORMATS + fmt.label.replace("/", "_")
-
-
 # A plain JSON or XML client gets the JSON or XML flavour of whatever the query form answers.
 _RESULTS_BY_MEDIA_TYPE = {**{f.media_type: f for f in RESULTS_FORMATS},
-                          "application/json": RESULTS_JSON, "application/xml": RESULTS_XML, "text/xml": RESULTS_XML}
+                          PLAIN_JSON: RESULTS_JSON, PLAIN_XML: RESULTS_XML, PLAIN_XML_OLD: RESULTS_XML}
 _GRAPH_BY_MEDIA_TYPE = {**{f.media_type: f for f in GRAPH_FORMATS},
-                        "application/json": JSONLD, "application/xml": RDFXML, "text/xml": RDFXML}
+                        PLAIN_JSON: JSONLD, PLAIN_XML: RDFXML, PLAIN_XML_OLD: RDFXML}
 # What ``format=`` may name: both flavours where a name has two, e.g. json = SPARQL JSON or JSON-LD.
 _BY_FORMAT_NAME: dict[str, tuple[ResultsFormat | None, RdfFormat | None]] = {
     "json": (RESULTS_JSON, JSONLD), "xml": (RESULTS_XML, RDFXML), "csv": (RESULTS_CSV, None),
@@ -144,8 +106,8 @@ def _wants_page(accept: MIMEAccept) -> bool:
     bare = _bare(accept)
     if bare is None:
         return False
-    html = bare.quality(_HTML)
-    return html > 0 and bare.find(_HTML) != -1 and all(
+    html = bare.quality(HTML.media_type)
+    return html > 0 and bare.find(HTML.media_type) != -1 and all(
         bare.quality(t) < html for t in (*_RESULTS_BY_MEDIA_TYPE, *_GRAPH_BY_MEDIA_TYPE))
 
 
@@ -604,9 +566,7 @@ class InlineRunner:
 
 # --- the service description and the example queries ------------------------------------------
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_DCTERMS = "http://purl.org/dc/terms/"
+_RDF_TYPE = ox.NamedNode(NS.rdf + "type")
 
 
 def _graph_node(endpoint: str, base: str, graph: str) -> ox.NamedNode:
@@ -618,11 +578,11 @@ def _graph_node(endpoint: str, base: str, graph: str) -> ox.NamedNode:
 def service_description(endpoint: str, base: str, graphs: list[tuple[str, str | None]],
                         settings) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the endpoint, with minted IRIs in place of blank nodes."""
-    sd = lambda term: ox.NamedNode(_SD + term)  # noqa: E731
+    sd = lambda term: ox.NamedNode(NS.sd + term)  # noqa: E731
     service, dataset = ox.NamedNode(f"{endpoint}#service"), ox.NamedNode(f"{endpoint}#dataset")
     default = ox.NamedNode(f"{endpoint}#default-graph")
-    label = ox.NamedNode(_RDFS + "label")
-    comment = ox.NamedNode(_RDFS + "comment")
+    label = ox.NamedNode(NS.rdfs + "label")
+    comment = ox.NamedNode(NS.rdfs + "comment")
     triples = [
         ox.Triple(service, _RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
@@ -634,7 +594,7 @@ def service_description(endpoint: str, base: str, graphs: list[tuple[str, str | 
         ox.Triple(service, comment, ox.Literal(
             f"Read-only SPARQL 1.1 Query. A query may run {settings.query_timeout:g} s and return "
             f"{settings.max_results} rows or triples; SERVICE is not available.", language="en")),
-        ox.Triple(service, ox.NamedNode(_RDFS + "seeAlso"), ox.NamedNode(base + "void")),
+        ox.Triple(service, ox.NamedNode(NS.rdfs + "seeAlso"), ox.NamedNode(base + "void")),
         ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, _RDF_TYPE, sd("Graph")),
@@ -803,7 +763,7 @@ class _Endpoint:
                 try:
                     self._graphs = [(row["g"].value, row["label"].value if row["label"] else None)
                                     for row in self.store.query(
-                        f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ }} OPTIONAL {{ ?g <{_RDFS}label> ?l }} }}"
+                        f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ }} OPTIONAL {{ ?g <{NS.rdfs}label> ?l }} }}"
                         " GROUP BY ?g ORDER BY ?g")]
                 except StoreUnavailable as exc:  # a remote store that is down: describe without, ask again next time
                     log.warning("graphs left out of the service description: %s", exc)
@@ -992,15 +952,14 @@ def _cors(response: Response) -> Response:
     return response
 
 
-_HTML = "text/html"
-_DESCRIPTION_OFFERS = [*(f.media_type for f in GRAPH_FORMATS), "application/json", "application/xml", _HTML]
+_DESCRIPTION_OFFERS = [*(f.media_type for f in GRAPH_FORMATS), PLAIN_JSON, PLAIN_XML, HTML.media_type]
 
 
 def _describe(settings) -> Response:
     """The service description in RDF (Turtle to ``*/*`` or no Accept), or the query page for a browser."""
     fmt_param = request.args.get("format")
     if fmt_param:
-        if fmt_param.lower() in ("html", _HTML):
+        if fmt_param.lower() in (HTML.extension, HTML.media_type):
             return _page(settings)
         try:
             _, fmt = negotiate(request.accept_mimetypes, fmt_param)
@@ -1016,7 +975,7 @@ def _describe(settings) -> Response:
             response = _plain(406, "the service description is offered as " + ", ".join(_DESCRIPTION_OFFERS))
             response.vary.add("Accept")
             return response
-        if match == _HTML:
+        if match == HTML.media_type:
             response = _page(settings)
             response.vary.add("Accept")
             return response
@@ -1088,4 +1047,4 @@ def _page(settings) -> Response:
         format_names=FORMAT_NAMES, kind="sparql", uri=None, alternates=[
             {"type": f.media_type, "href": url_for("sparql.endpoint", format=graph_format_name(f)),
              "label": f"Service description ({f.label})"} for f in GRAPH_FORMATS])
-    return Response(html, 200, content_type="text/html; charset=utf-8")
+    return Response(html, 200, content_type=HTML.content_type)
