@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template_string, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict, MIMEAccept
 from werkzeug.http import parse_options_header
 
@@ -987,62 +987,12 @@ def _describe(settings) -> Response:
     return response
 
 
-_PAGE = """{% extends "base.html" %}
-{% block title %}SPARQL endpoint{% endblock %}
-{% block main %}
-<link rel="stylesheet" href="{{ url_for('static', filename='yasgui/yasgui.min.css') }}">
-<link rel="stylesheet" href="{{ url_for('static', filename='yasgui/query.css') }}">
-<h1>SPARQL endpoint</h1>
-<p class="lede">Ask your own questions of the letters in SPARQL 1.1 at <code>{{ endpoint }}</code>.
-It is read-only; a query may run {{ timeout }} s and return {{ max_results }} rows or triples.
-The default graph is the union of all graphs; each letter also has a named graph of its own
-(<code>GRAPH ?g</code>). Example queries open in the tabs below.</p>
-<div id="yasgui"></div>
-<noscript>
-<form method="get" action="{{ url_for('sparql.endpoint') }}">
-  <label for="query">Query</label>
-  <textarea id="query" name="query" rows="12" cols="80">{{ examples[0].query }}</textarea>
-  <label for="format">Answer as</label>
-  <select id="format" name="format">{% for name in format_names %}<option>{{ name }}</option>{% endfor %}</select>
-  <button type="submit">Run</button>
-</form>
-</noscript>
-<section class="examples">
-<h2>Examples</h2>
-<ol>
-{% for example in examples %}
-  <li><details><summary>{{ example.title }}</summary><p>{{ example.description }}</p>
-  <pre><code>{{ example.query }}</code></pre>
-  <p><a href="{{ url_for('sparql.endpoint', query=example.query, format='csv') }}">CSV</a> ·
-     <a href="{{ url_for('sparql.endpoint', query=example.query, format='json') }}">JSON</a></p></details></li>
-{% endfor %}
-</ol>
-</section>
-<section class="about">
-<h2>About this service</h2>
-<p>Its <a href="{{ url_for('sparql.endpoint', format='turtle') }}">service description</a> (SPARQL 1.1 Service
-Description, Turtle) lists the answer formats and the graphs; the <a href="{{ base }}void">dataset description</a>
-counts what is in them. Answers: SPARQL JSON, XML, CSV and TSV for SELECT and ASK; Turtle, N-Triples, RDF/XML
-and JSON-LD for CONSTRUCT and DESCRIBE, by <code>Accept</code> or by a <code>format</code> parameter
-({{ format_names|join(', ') }}).</p>
-<h3>Graphs</h3>
-<ul>{% for graph, label in graphs %}
-  <li><code>{{ graph }}</code>{% if label %} — {{ label }}{% endif %}</li>{% endfor %}
-</ul>
-</section>
-<script type="application/json" id="sparql-config">{{ config|tojson }}</script>
-<script src="{{ url_for('static', filename='yasgui/yasgui.min.js') }}" defer></script>
-<script src="{{ url_for('static', filename='yasgui/query.js') }}" defer></script>
-{% endblock %}
-"""
-
-
 def _page(settings) -> Response:
     items = examples(settings.base)
     config = {"endpoint": url_for("sparql.endpoint"),
               "examples": [{"title": e.title, "query": e.query} for e in items]}
-    html = render_template_string(
-        _PAGE, title="SPARQL endpoint", base=settings.base, endpoint=f"{settings.base}sparql", examples=items,
+    html = render_template(
+        "query.html", title="SPARQL endpoint", base=settings.base, endpoint=f"{settings.base}sparql", examples=items,
         config=config, graphs=_state().graphs, timeout=f"{settings.query_timeout:g}", max_results=settings.max_results,
         format_names=FORMAT_NAMES, kind="sparql", uri=None, alternates=[
             {"type": f.media_type, "href": url_for("sparql.endpoint", format=graph_format_name(f)),
