@@ -15,7 +15,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lod.web.sparql import examples
+from lod.web.sparql.examples import examples
 from server import running_server
 
 TIMEOUT = 1.0

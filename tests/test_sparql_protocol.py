@@ -25,7 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import REPO, SPARQL_PREFIXES, skip_or_fail
 from lod.formats import DOCUMENT_FORMATS, RESULTS_FORMATS, graph_format_iri
-from lod.web.sparql import examples
+from lod.web.sparql.examples import examples
 from server import running_server
 
 FOAF = "http://xmlns.com/foaf/0.1/"
