@@ -57,6 +57,6 @@ def service_description(endpoint: str, base: str, graphs: list[tuple[str, str | 
 
 def named_graphs(store) -> list[tuple[str, str | None]]:
     """The named graphs of ``store`` and their labels, in IRI order (StoreUnavailable if it is remote and down)."""
-    rows = store.query(f"SELECT ?g (SAMPLE(?l) AS ?label) WHERE {{ GRAPH ?g {{ }} OPTIONAL {{ ?g <{NS.rdfs}label> ?l }} }}"
-                       " GROUP BY ?g ORDER BY ?g")
+    rows = store.query("SELECT ?g (SAMPLE(?l) AS ?label) WHERE { GRAPH ?g { } "
+                       f"OPTIONAL {{ ?g <{NS.rdfs}label> ?l }} }} GROUP BY ?g ORDER BY ?g")
     return [(row["g"].value, row["label"].value if row["label"] else None) for row in rows]
