@@ -1,4 +1,4 @@
-"""The process model: every query runs in a worker process, never in the web process.
+"""The process model (docs/design.md, "Processes"): every query runs in a worker process, never in the web process.
 
 pyoxigraph's ``Store.query`` cannot be interrupted from another thread, so the only way to stop a runaway
 query is to kill the process that runs it. At startup, while the web process still has a single thread,
