@@ -8,21 +8,21 @@ exception, the embedded JSON-LD, is escaped here (``jsonld_script``).
 """
 from __future__ import annotations
 
-import heapq
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..config import Settings
 from ..formats import BY_MEDIA_TYPE, JSONLD
+from .highlight import Mark, highlight
 
 bp = Blueprint("pages", __name__)
 
@@ -96,8 +96,6 @@ LETTER_ROLES = {
 LIST_LIMIT = 100  # letters, events and quotes listed on one entity page
 KIND_LABELS = {"person": "Person", "group": "Group", "place": "Place", "event": "Event",
                "letter": "Letter", "text": "Text", "concept": "Concept"}
-# Which of two annotations on the same range wraps the other: events and notes outside, names inside.
-_NESTING_RANK = {"note": 0, "event": 1, "text": 2, "letter": 2, "other": 2, "group": 3, "place": 3, "person": 4}
 
 
 # --- store access -------------------------------------------------------------------------
@@ -458,115 +456,6 @@ def group_by_letter(quotes: list[Quote]) -> list[dict]:
                                                "date": q.letter_date, "quotes": []})
         entry["quotes"].append(q)
     return sorted(letters.values(), key=lambda e: (e["date"], e["uri"]))
-
-
-# --- the letter's text with its annotations highlighted ---------------------------------------
-
-
-@dataclass
-class Mark:
-    """One annotation's range in the text (code points, end exclusive), or the part of it left after a split."""
-
-    start: int
-    end: int
-    anchor: str  # fragment id, 'a-001'
-    kind: str  # person, group, place, event, text, note, ...
-    href: str | None
-    title: str
-    classes: tuple[str, ...] = ()
-    first: bool = True  # the first piece carries the id; the rest of a split mark does not
-
-
-@dataclass
-class _Node:
-    mark: Mark | None
-    start: int
-    end: int
-    children: list["_Node"] = field(default_factory=list)
-
-
-def _nest(text: str, marks: list[Mark]) -> _Node:
-    """Marks as a tree of properly nested ranges.
-
-    A mark inside another becomes its child; a mark that crosses the end of the one it starts in
-    is cut there, and the rest is queued as a continuation piece, so that the HTML stays well formed
-    while every mark still covers exactly its own characters.
-    """
-    root = _Node(None, 0, len(text))
-    queue = [(m.start, -m.end, _NESTING_RANK.get(m.kind, 2), m.anchor, i, m) for i, m in enumerate(marks)]
-    heapq.heapify(queue)
-    counter = len(marks)
-    stack = [root]
-    while queue:
-        start, neg_end, rank, anchor, _, mark = heapq.heappop(queue)
-        end = -neg_end
-        if start >= end:
-            continue
-        while len(stack) > 1 and stack[-1].end <= start:
-            stack.pop()
-        parent = stack[-1]
-        if end > parent.end:
-            rest = replace(mark, start=parent.end, first=False)
-            counter += 1
-            heapq.heappush(queue, (rest.start, -rest.end, rank, anchor, counter, rest))
-            end = parent.end
-        node = _Node(replace(mark, start=start, end=end), start, end)
-        parent.children.append(node)
-        stack.append(node)
-    return root
-
-
-def _open(mark: Mark, tag: str, *, link: bool, with_id: bool, part: bool = False) -> str:
-    classes = ["mention", mark.kind, *mark.classes]
-    if part:
-        classes.append("part")
-    if not mark.first:
-        classes.append("cont")
-    attrs = [f'class="{escape(" ".join(classes))}"']
-    if with_id and mark.first:
-        attrs.append(f'id="{escape(mark.anchor)}"')
-    else:
-        attrs.append(f'data-anchor="{escape(mark.anchor)}"')
-    if link and mark.href:
-        attrs.append(f'href="{escape(mark.href)}"')
-    if mark.title:
-        attrs.append(f'title="{escape(mark.title)}"')
-    return f"<{tag} {' '.join(attrs)}>"
-
-
-def _render(node: _Node, text: str, out: list[str]) -> None:
-    mark = node.mark
-    if mark is not None and not node.children:
-        tag = "a" if mark.href else "span"
-        out.append(_open(mark, tag, link=True, with_id=True) + str(escape(text[node.start:node.end])) + f"</{tag}>")
-        return
-    if mark is not None:
-        out.append(_open(mark, "span", link=False, with_id=True))
-    pos = node.start
-    for child in node.children:
-        _gap(mark, text[pos:child.start], out)
-        _render(child, text, out)
-        pos = child.end
-    _gap(mark, text[pos:node.end], out)
-    if mark is not None:
-        out.append("</span>")
-
-
-def _gap(mark: Mark | None, piece: str, out: list[str]) -> None:
-    """Text of a mark that no inner mark covers links to the mark's own target."""
-    if not piece:
-        return
-    if mark is not None and mark.href:
-        out.append(_open(mark, "a", link=True, with_id=False, part=True) + str(escape(piece)) + "</a>")
-    else:
-        out.append(str(escape(piece)))
-
-
-def highlight(text: str, marks: list[Mark]) -> Markup:
-    """The text, escaped, with each mark wrapped around exactly its code points (innermost mark links)."""
-    out: list[str] = []
-    _render(_nest(text, marks), text, out)
-    return Markup("".join(out))
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
