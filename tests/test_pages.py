@@ -27,7 +27,8 @@ import requests
 from hypothesis import given, settings, strategies as st
 
 from lod.web.highlight import Mark, highlight
-from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT, time_words
+from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT
+from lod.web.wording import time_words
 from server import free_port, running_server
 
 REPO = Path(__file__).resolve().parents[1]

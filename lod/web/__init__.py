@@ -20,8 +20,9 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
-    from . import cache, ld, pages, sparql
+    from . import cache, ld, pages, sparql, wording
 
+    app.jinja_env.filters.update(wording.FILTERS)  # how names and dates read, in the templates
     app.register_blueprint(pages.bp)
     app.register_blueprint(ld.bp)
     app.register_blueprint(sparql.bp)
