@@ -1,7 +1,7 @@
 """Linked Data over HTTP: things, their documents, the dataset description, the dumps.
 
 - ``/id/{kind}/{slug}[/below]`` names a thing; it never answers 200 but ``303 See Other`` to
-  ``/doc/{kind}/{slug}[/below]`` (DESIGN.md, "URIs").
+  ``/doc/{kind}/{slug}[/below]`` (docs/design.md, "URIs").
 - ``/doc/...`` negotiates HTML or an RDF format (``negotiation.py``); ``/doc/....ttl`` and the other
   extensions name one variant each and skip negotiation.
 - ``/void`` is the dataset description (negotiated the same way); ``/void/...`` nodes 303 to it,
@@ -25,29 +25,19 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
-from ..namespaces import used_prefixes
-from ..uris import KINDS
-from . import negotiation
+from ..namespaces import NS, used_prefixes
+from ..uris import parse_path
+from . import negotiation, readmodel
 from .negotiation import HTML, VARIANTS, Variant
+from .pages import render_document, render_not_found
 
 bp = Blueprint("ld", __name__)
 
 MAX_PATH = 2000  # characters; no URI of ours comes near, so longer paths are not looked up
 MAX_PAGE = 1_000_000
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_VOID = "http://rdfs.org/ns/void#"
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-
-# What may follow /id/ or /doc/: a kind, a slug (lower-case words joined by hyphens, as uris.is_slug
-# checks), then any nodes below it. Checked before the store is asked, so that no odd path (Cyrillic,
-# "..", quotes, angle brackets) ever reaches a SPARQL query or an IRI constructor.
-_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_THING_PATH = re.compile(rf"(?:{'|'.join(KINDS)})/{_SLUG}(?:/[A-Za-z0-9_~-]+)*")
-_MAIN_THING = re.compile(rf"id/(?:{'|'.join(KINDS)})/{_SLUG}")
+_RDF_TYPE = ox.NamedNode(NS.rdf + "type")
 
 
 # --- what the app knows from the start ------------------------------------------------
@@ -73,7 +63,7 @@ class _Site:
         """The dataset description, statistics included."""
         with self._lock:
             if self._void is None:
-                self._void = _dataset_description(self._store, self.base)
+                self._void = _sorted(readmodel.dataset_description(self._store, self.base))
                 self._void_subjects = frozenset(t.subject.value for t in self._void)
             return self._void
 
@@ -87,11 +77,7 @@ class _Site:
         """The main things (no nodes below), for the sitemap."""
         with self._lock:
             if self._things is None:
-                prefix = _string(self.base + "id/")
-                rows = self._store.query(
-                    f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}")
-                self._things = tuple(sorted({row["s"].value for row in rows
-                                             if _MAIN_THING.fullmatch(row["s"].value[len(self.base):])}))
+                self._things = tuple(readmodel.main_things(self._store, self.base))
             return self._things
 
 
@@ -111,50 +97,6 @@ def _site() -> _Site:
 
 def _store():
     return current_app.extensions["lod.store"]
-
-
-def _string(text: str) -> str:
-    """A SPARQL string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _dataset_description(store, base: str) -> list[ox.Triple]:
-    """The built graph ``{base}void`` plus class and property partitions and counts.
-
-    Counted over every graph but the description itself, as the build counts ``void:triples``.
-    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
-    or property IRI.
-    """
-    dataset = ox.NamedNode(base + "void")
-    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
-    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
-    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {_RDF_TYPE}) BIND(?o AS ?c) }}"
-                          " GROUP BY ?c ORDER BY STR(?c)")
-    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
-                             " GROUP BY ?p ORDER BY STR(?p)")
-    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
-                                   f"WHERE {{ {data} }}")))
-
-    def void(term: str) -> ox.NamedNode:
-        return ox.NamedNode(_VOID + term)
-
-    def integer(n: int | ox.Literal) -> ox.Literal:
-        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=_XSD_INTEGER)
-
-    n_classes = n_properties = 0
-    for n_classes, row in enumerate(classes, 1):
-        part = ox.NamedNode(f"{base}void/class/{n_classes}")
-        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
-                    ox.Triple(part, void("entities"), integer(row["n"]))]
-    for n_properties, row in enumerate(properties, 1):
-        part = ox.NamedNode(f"{base}void/property/{n_properties}")
-        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
-                    ox.Triple(part, void("triples"), integer(row["n"]))]
-    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
-                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
-                ox.Triple(dataset, void("classes"), integer(n_classes)),
-                ox.Triple(dataset, void("properties"), integer(n_properties))]
-    return _sorted(triples)
 
 
 def _key(term) -> str:
@@ -211,22 +153,26 @@ def document(rest: str) -> Response:
     here = _page_url(doc, page)
     this = ox.NamedNode(here)
     triples = list(triples) + [
-        ox.Triple(this, _RDF_TYPE, ox.NamedNode(_FOAF + "Document")),
-        ox.Triple(this, ox.NamedNode(_FOAF + "primaryTopic"), ox.NamedNode(uri)),
-        ox.Triple(this, ox.NamedNode("http://purl.org/dc/terms/license"), ox.NamedNode(CC0)),
-        ox.Triple(this, ox.NamedNode(_VOID + "inDataset"), ox.NamedNode(site.base + "void")),
+        ox.Triple(this, _RDF_TYPE, ox.NamedNode(NS.foaf + "Document")),
+        ox.Triple(this, ox.NamedNode(NS.foaf + "primaryTopic"), ox.NamedNode(uri)),
+        ox.Triple(this, ox.NamedNode(NS.dcterms + "license"), ox.NamedNode(CC0)),
+        ox.Triple(this, ox.NamedNode(NS.void + "inDataset"), ox.NamedNode(site.base + "void")),
     ]
     if more:
-        triples.append(ox.Triple(this, ox.NamedNode(HYDRA + "next"), ox.NamedNode(_page_url(doc, page + 1))))
+        triples.append(ox.Triple(this, ox.NamedNode(NS.hydra + "next"), ox.NamedNode(_page_url(doc, page + 1))))
     if page > 1:
-        triples.append(ox.Triple(this, ox.NamedNode(HYDRA + "previous"), ox.NamedNode(_page_url(doc, page - 1))))
+        triples.append(ox.Triple(this, ox.NamedNode(NS.hydra + "previous"), ox.NamedNode(_page_url(doc, page - 1))))
     return _represent(doc, uri, _sorted(triples), variant, page=page, more=more)
 
 
 def _valid(rest: str) -> bool:
     """Could ``rest`` (after /id/ or /doc/) be one of our URIs? The server has decoded it already, so an
-    encoded slash (``lenin%2Fname``) reads as ``lenin/name``: the WSGI server keeps no raw path."""
-    return len(rest) <= MAX_PATH and _THING_PATH.fullmatch(rest) is not None
+    encoded slash (``lenin%2Fname``) reads as ``lenin/name``: the WSGI server keeps no raw path.
+
+    A kind, a slug (lower-case words joined by hyphens), then any nodes below it: checked before the
+    store is asked, so that no odd path (Cyrillic, "..", quotes, angle brackets) ever reaches a SPARQL
+    query or an IRI constructor."""
+    return len(rest) <= MAX_PATH and parse_path(rest) is not None
 
 
 def _split_extension(rest: str) -> tuple[str | None, Variant | None]:
@@ -316,9 +262,9 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
     alternates = [(_variant_url(doc, v, page), v.media_type) for v in VARIANTS if v != variant]
     if variant is HTML:
         rdf_alternates = [(url, media_type) for url, media_type in alternates if media_type != HTML.media_type]
-        body = _render_html(topic, triples, rdf_alternates).encode("utf-8")
+        body = render_document(topic, triples, rdf_alternates).encode("utf-8")
     else:
-        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": HYDRA}))
+        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": NS.hydra}))
     response = Response(body, 200, content_type=variant.content_type)
     response.headers["Content-Location"] = _variant_url(doc, variant, page)
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
@@ -342,26 +288,6 @@ def _conditional(response: Response, body: bytes) -> Response:
     return response.make_conditional(request)
 
 
-def _render_html(topic: str, triples: list[ox.Triple], alternates: list[tuple[str, str]]) -> str:
-    from . import pages
-
-    render = getattr(pages, "render_document", None)
-    if render is not None:
-        return render(topic, triples, alternates)
-    return _fallback_html(topic, triples, alternates)
-
-
-def _fallback_html(topic: str, triples: list[ox.Triple], alternates: list[tuple[str, str]]) -> str:
-    """A plain page, until pages.render_document exists."""
-    e = html.escape
-    rows = "\n".join(f"<tr><td>{e(_key(t.subject))}</td><td>{e(_key(t.predicate))}</td><td>{e(_key(t.object))}</td></tr>"
-                     for t in triples)
-    links = "\n".join(f'<link rel="alternate" type="{e(mt)}" href="{e(url)}">' for url, mt in alternates)
-    items = " ".join(f'<a href="{e(url)}">{e(mt)}</a>' for url, mt in alternates)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(topic)}</title>\n{links}\n'
-            f'</head><body><h1>{e(topic)}</h1><p>Also as: {items}</p>\n<table>\n{rows}\n</table></body></html>\n')
-
-
 def _not_acceptable(doc: str, page: int = 1) -> Response:
     lines = [f"{v.media_type}  {_variant_url(doc, v, page)}" for v in VARIANTS]
     lines += [f"{alias}  (answered as {v.media_type})" for alias, v in negotiation.ALIASES.items()]
@@ -379,14 +305,7 @@ def _not_found(variant: Variant | None = None) -> Response:
     if negotiated:
         variant = negotiation.negotiate(request.accept_mimetypes)
     if variant is HTML:
-        from . import pages
-
-        render = getattr(pages, "render_not_found", None)
-        page = render(request.path) if render else (
-            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
-            f"<body><h1>Not found</h1><p>Nothing in this dataset is called {html.escape(request.path)}.</p>"
-            "</body></html>\n")
-        response = Response(page, 404, content_type=HTML.content_type)
+        response = Response(render_not_found(request.path), 404, content_type=HTML.content_type)
     else:
         uri = _site().base + request.path.lstrip("/")
         response = Response(f"404 Not Found: nothing in this dataset is called <{uri[:MAX_PATH]}>\n", 404,

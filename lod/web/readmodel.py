@@ -1,9 +1,9 @@
-"""The read model: every SPARQL read the HTML pages make, as plain data.
+"""The read model: every SPARQL read the HTML pages and the Linked Data documents make, as plain data.
 
 Each function takes the store (``lod.store``: embedded or a remote endpoint, the same ``query``) and,
 where URIs of ours matter, the base; it returns strings, numbers, dicts and small dataclasses, or
 pyoxigraph triples where an RDF document is wanted. No Flask, no request, no wording: the pages
-(``pages.py``) decide how it reads.
+(``pages.py``) and the documents (``ld.py``) decide how it reads.
 
 The queries are shaped for pyoxigraph's planner, which joins late: fixed properties as UNIONs rather
 than ``VALUES ?p`` or OPTIONALs, and things asked for by name rather than filtered out of the store.
@@ -20,6 +20,7 @@ from datetime import date, datetime
 import pyoxigraph as ox
 
 from ..namespaces import NS, PREFIXES, sparql_prefixes
+from ..uris import Minter
 
 PREFIX_LINES = sparql_prefixes(*PREFIXES)
 
@@ -429,3 +430,54 @@ def time_span_triples(store, events) -> list[ox.Triple]:
                  {{ ?e crm:P4_has_time-span ?ts . ?ts ?p ?o }} UNION {{ ?e rdfs:label ?l }} }}""")
     triples.sort(key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
     return triples
+
+
+# --- the Linked Data documents -------------------------------------------------------------------
+
+
+def dataset_description(store, base: str) -> list[ox.Triple]:
+    """The built graph ``{base}void`` plus class and property partitions and counts.
+
+    Counted over every graph but the description itself, as the build counts ``void:triples``.
+    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
+    or property IRI.
+    """
+    dataset = ox.NamedNode(base + "void")
+    rdf_type = ox.NamedNode(NS.rdf + "type")
+    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
+    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
+    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {rdf_type}) BIND(?o AS ?c) }}"
+                          " GROUP BY ?c ORDER BY STR(?c)")
+    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
+                             " GROUP BY ?p ORDER BY STR(?p)")
+    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
+                                   f"WHERE {{ {data} }}")))
+
+    def void(term: str) -> ox.NamedNode:
+        return ox.NamedNode(NS.void + term)
+
+    def integer(n: int | ox.Literal) -> ox.Literal:
+        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=ox.NamedNode(NS.xsd + "integer"))
+
+    n_classes = n_properties = 0
+    for n_classes, row in enumerate(classes, 1):
+        part = ox.NamedNode(f"{base}void/class/{n_classes}")
+        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
+                    ox.Triple(part, void("entities"), integer(row["n"]))]
+    for n_properties, row in enumerate(properties, 1):
+        part = ox.NamedNode(f"{base}void/property/{n_properties}")
+        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
+                    ox.Triple(part, void("triples"), integer(row["n"]))]
+    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
+                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
+                ox.Triple(dataset, void("classes"), integer(n_classes)),
+                ox.Triple(dataset, void("properties"), integer(n_properties))]
+    return triples
+
+
+def main_things(store, base: str) -> list[str]:
+    """The things of the store that are ours and not nodes below another thing, sorted."""
+    minter = Minter(base)
+    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
+                       f"{string(base + 'id/')})) }}")
+    return sorted({row["s"].value for row in rows if (parsed := minter.parse(row["s"].value)) and parsed.main})
