@@ -1,21 +1,22 @@
 """The dataset description (VoID + DCAT), written in one place for every corpus we make.
 
-`lod build` describes the letters (with their dumps), `lod synth` a made-up corpus; both graphs
-are stored as the graph ``{base}void``, which the web layer serves at `/void` with the class and
-property statistics added (docs/design.md, "The dataset description").
+`lod build` describes the letters (with their dumps), `lod synth` a made-up corpus (``describe``);
+both are stored as the graph ``{base}void``, which the web layer serves at `/void` with the class
+and property statistics of the store added (``served``).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from . import __version__
 from .dumps import DUMP_NAME
 from .formats import DUMP_FORMATS
-from .namespaces import CRM, DCAT, DCTERMS, FOAF, OA, PROV, RDF, RDFS, SCHEMA, VOID
+from .namespaces import CRM, DCAT, DCTERMS, FOAF, NS, OA, PROV, RDF, RDFS, SCHEMA, VOID
 from .uris import Minter
 
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
@@ -79,3 +80,43 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
     g.add((made, RDF.type, PROV.Activity))
     g.add((made, RDFS.label, Literal(f"{about.made_by}, lod-letters {__version__}")))
     return g
+
+
+def served(store, base: str) -> list[ox.Triple]:
+    """The stored graph ``{base}void`` plus class and property partitions and counts, as `/void` serves it.
+
+    Counted over every graph but the description itself, as the build counts ``void:triples``.
+    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
+    or property IRI.
+    """
+    dataset = ox.NamedNode(base + "void")
+    rdf_type = ox.NamedNode(NS.rdf + "type")
+    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
+    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
+    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {rdf_type}) BIND(?o AS ?c) }}"
+                          " GROUP BY ?c ORDER BY STR(?c)")
+    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
+                             " GROUP BY ?p ORDER BY STR(?p)")
+    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
+                                   f"WHERE {{ {data} }}")))
+
+    def void(term: str) -> ox.NamedNode:
+        return ox.NamedNode(NS.void + term)
+
+    def integer(n: int | ox.Literal) -> ox.Literal:
+        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=ox.NamedNode(NS.xsd + "integer"))
+
+    n_classes = n_properties = 0
+    for n_classes, row in enumerate(classes, 1):
+        part = ox.NamedNode(f"{base}void/class/{n_classes}")
+        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
+                    ox.Triple(part, void("entities"), integer(row["n"]))]
+    for n_properties, row in enumerate(properties, 1):
+        part = ox.NamedNode(f"{base}void/property/{n_properties}")
+        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
+                    ox.Triple(part, void("triples"), integer(row["n"]))]
+    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
+                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
+                ox.Triple(dataset, void("classes"), integer(n_classes)),
+                ox.Triple(dataset, void("properties"), integer(n_properties))]
+    return triples

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
+from .. import void
 from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
@@ -63,7 +64,7 @@ class _Site:
         """The dataset description, statistics included."""
         with self._lock:
             if self._void is None:
-                self._void = _sorted(readmodel.dataset_description(self._store, self.base))
+                self._void = _sorted(void.served(self._store, self.base))
                 self._void_subjects = frozenset(t.subject.value for t in self._void)
             return self._void
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -212,17 +211,6 @@ def _event_page(uri: str, doc: Doc, common: dict) -> str:
 # --- a letter ----------------------------------------------------------------------------------
 
 
-def read_source_text(identifier: str | None) -> str | None:
-    """The stored letter file named by the text's dcterms:identifier; only a plain file name is honoured."""
-    if not identifier or Path(identifier).name != identifier or identifier.startswith("."):
-        return None
-    path = Path(_settings().letters) / identifier
-    try:
-        return path.read_bytes().decode("utf-8")  # bytes: offsets count in the file as stored
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _parent(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[0]
 
@@ -239,8 +227,7 @@ def _letter_page(uri: str, doc: Doc, common: dict) -> str:
         return _links(doc.iris(uri, p), labels)
 
     text_uri = next(iter(doc.iris(uri, NS.prov + "wasDerivedFrom")), None)
-    identifier = rm.text_identifier(store, text_uri) if text_uri else None
-    text = read_source_text(identifier)
+    identifier, text = rm.source_text(store, text_uri) if text_uri else (None, None)
 
     # Every annotation on this letter's text, highlighted where its quote is.
     rows = rm.annotations_on(store, text_uri or uri)

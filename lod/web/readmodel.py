@@ -255,10 +255,15 @@ def events_linking(store, base: str, thing: str, limit: int) -> list[tuple[str, 
 # --- a letter ------------------------------------------------------------------------------------
 
 
-def text_identifier(store, text: str) -> str | None:
-    """The dcterms:identifier of a letter's text: the name of its stored file."""
-    rows = select(store, f"SELECT ?id WHERE {{ {iri(text)} dcterms:identifier ?id }}")
-    return rows[0].get("id") if rows else None
+def source_text(store, text: str) -> tuple[str | None, str | None]:
+    """The name of a letter's stored file (dcterms:identifier) and its text as the data holds it (crm:P190).
+
+    The text comes from the store, so that a store directory or a remote store shows the letter as
+    the dumps do, with no folder of files beside it.
+    """
+    rows = select(store, f"SELECT ?id ?content WHERE {{ OPTIONAL {{ {iri(text)} dcterms:identifier ?id }} "
+                         f"OPTIONAL {{ {iri(text)} crm:P190_has_symbolic_content ?content }} }} LIMIT 1")
+    return (rows[0].get("id"), rows[0].get("content")) if rows else (None, None)
 
 
 def annotations_on(store, source: str) -> list[dict[str, str]]:
@@ -433,46 +438,6 @@ def time_span_triples(store, events) -> list[ox.Triple]:
 
 
 # --- the Linked Data documents -------------------------------------------------------------------
-
-
-def dataset_description(store, base: str) -> list[ox.Triple]:
-    """The built graph ``{base}void`` plus class and property partitions and counts.
-
-    Counted over every graph but the description itself, as the build counts ``void:triples``.
-    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
-    or property IRI.
-    """
-    dataset = ox.NamedNode(base + "void")
-    rdf_type = ox.NamedNode(NS.rdf + "type")
-    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
-    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
-    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {rdf_type}) BIND(?o AS ?c) }}"
-                          " GROUP BY ?c ORDER BY STR(?c)")
-    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
-                             " GROUP BY ?p ORDER BY STR(?p)")
-    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
-                                   f"WHERE {{ {data} }}")))
-
-    def void(term: str) -> ox.NamedNode:
-        return ox.NamedNode(NS.void + term)
-
-    def integer(n: int | ox.Literal) -> ox.Literal:
-        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=ox.NamedNode(NS.xsd + "integer"))
-
-    n_classes = n_properties = 0
-    for n_classes, row in enumerate(classes, 1):
-        part = ox.NamedNode(f"{base}void/class/{n_classes}")
-        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
-                    ox.Triple(part, void("entities"), integer(row["n"]))]
-    for n_properties, row in enumerate(properties, 1):
-        part = ox.NamedNode(f"{base}void/property/{n_properties}")
-        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
-                    ox.Triple(part, void("triples"), integer(row["n"]))]
-    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
-                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
-                ox.Triple(dataset, void("classes"), integer(n_classes)),
-                ox.Triple(dataset, void("properties"), integer(n_properties))]
-    return triples
 
 
 def main_things(store, base: str) -> list[str]:
