@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from .. import void
-from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import negotiation, readmodel
@@ -344,7 +344,7 @@ def _dump_type(name: str) -> str:
     if name == "SHA256SUMS":
         return "text/plain; charset=utf-8"
     if ext == "json":
-        return "application/json"
+        return PLAIN_JSON
     return "application/octet-stream"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from ..formats import DOCUMENT_FORMATS, JSONLD, RdfFormat
+from ..formats import DOCUMENT_FORMATS, JSONLD, PLAIN_JSON, RdfFormat
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,8 @@ HTML = Variant("text/html", "html", "HTML", None)
 VARIANTS: tuple[Variant, ...] = (HTML, *(Variant.of(f) for f in DOCUMENT_FORMATS))
 BY_EXTENSION = {v.extension: v for v in VARIANTS}
 # Media types a client may ask for that name one of our variants under another name. A plain JSON
-# client gets JSON-LD, which is JSON. (Belongs in lod/formats.py as a field of the table; kept here
-# because that file is not this module's to change.)
-ALIASES = {"application/json": Variant.of(JSONLD)}
+# client gets JSON-LD, which is JSON.
+ALIASES = {PLAIN_JSON: Variant.of(JSONLD)}
 _OFFERED = [v.media_type for v in VARIANTS] + list(ALIASES)
 _BY_MEDIA_TYPE = {**{v.media_type: v for v in VARIANTS}, **ALIASES}
 
