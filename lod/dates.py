@@ -3,8 +3,10 @@
 ``parse_date`` looks for one date expression inside a Span and returns a ``DateValue``
 whose bounds are exactly as wide as the words allow: "December 7 or 8, 1922" is a
 two-day interval, "September 1922" a whole month, "20.00 hours, December 20, 1921" one
-minute.  Anything it cannot bound on both sides ("not later than December 5, 1922",
-"Tuesday", "the 1905 revolution") gives ``None`` rather than a guess.
+minute, "not later than December 5, 1922" open at the start ("../1922-12-05").  A date
+given in both calendars, "November 8 (21), 1917" (Old Style, New Style in brackets), is
+the New Style day.  Anything it cannot bound honestly ("until December 5", "Tuesday",
+"the 1905 revolution") gives ``None`` rather than a guess.
 """
 from __future__ import annotations
 
@@ -79,17 +81,32 @@ _DAY_RANGE = re.compile(
 # "September, later than the 23rd, 1922", "September, not earlier than the 5th, 1922"
 _QUALIFIED_DAY = re.compile(
     _month("month") + r"\s*,?\s+(?P<not>not\s+)?"
-    r"(?P<dir>later\s+than|earlier\s+than|after|before)\s+(?:the\s+)?"
+    r"(?P<dir>later\s+than|earlier\s+than|after|before|prior\s+to)\s+(?:the\s+)?"
     + _day("day") + _SEP + _YEAR
+)
+# A day in the Old Style (Julian) calendar with its New Style (Gregorian) day in brackets, as
+# Russian editions date letters before February 1918: "November 8 (21), 1917",
+# "October 25 (November 7), 1917", "December 19, 1916 (January 1, 1917)".  Only this order
+# is read; a pair whose days are not the calendars' difference apart is not read at all.
+_OLD_NEW = re.compile(
+    _month("month") + r"\s+" + _day("day")
+    + r"(?:" + _SEP + r"(?P<year1>\d{4})(?!\d))?"
+    + r"\s*\(\s*(?:" + _month("month2") + r"\s+)?" + _day("day2")
+    + r"(?:" + _SEP + r"(?P<year2>\d{4})(?!\d))?\s*\)"
+    + r"(?:" + _SEP + _YEAR + r")?"
 )
 _NUMERIC = re.compile(
     r"(?<![\d.])(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})(?![\d])"
 )
-_ROMAN = re.compile(
+# "20/XI", "3. I. 1919", "11/XI. 1918", "17/XII-21"; typed or scanned pages write the
+# numeral's I as the digit 1 ("17/X11-21"), read as I when the numeral has a letter in it.
+_ROMAN_PART = (
     r"(?<![\w.])(?P<day>\d{1,2})\s*[./]\s*"
-    r"(?P<roman>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)(?![\w])"
+    r"(?P<roman>[XVI][XVI1]{0,3}|1[XV])(?![\w])"
     r"(?:\s*[./-]\s*(?P<year>\d{4}|\d{2})(?!\d))?"
 )
+_ROMAN = re.compile(_ROMAN_PART)
+_ROMAN_THEN_TIME = re.compile(_ROMAN_PART + r"\s*,?\s*(?:at\s+)?" + _TIME)
 _MONTH_YEAR = re.compile(_month("month") + r"\s*,?\s+" + _YEAR)
 _MONTH_DAY = re.compile(_month("month") + r"\s+" + _day("day") + r"(?!\s*,?\s*\d)")
 # A bare year is only a date when it is all there is: "1922", "Written in 1922."
@@ -97,11 +114,15 @@ _YEAR_ONLY = re.compile(
     r"^\s*(?:(?:Written|Dictated|Sent)\s+)?(?:in\s+)?" + _YEAR + r"\s*\.?\s*$",
     re.IGNORECASE,
 )
-# Words that turn a date into an open bound ("not later than December 5, 1922"):
-# we cannot give such a date an honest begin and end, so we do not read it.
-_OPEN_BOUND_BEFORE = re.compile(
-    r"(?:\b(?:later|earlier|sooner)\s+than|\bbefore|\bafter|\buntil|\btill|\bsince)\s*(?:the\s+)?$",
-    re.IGNORECASE,
+# Words before a date that leave one side open: "not earlier than November 21, 1917" is
+# 1917-11-21/..; "after July 27" begins the next day; "prior to April 19" ends the day before.
+_OPEN_BOUNDS = (
+    (re.compile(r"\bnot\s+(?:earlier|sooner)\s+than\s*(?:the\s+)?$", re.IGNORECASE), "from"),
+    (re.compile(r"\bnot\s+later\s+than\s*(?:the\s+)?$", re.IGNORECASE), "until"),
+    (re.compile(r"\b(?:later\s+than|after)\s*(?:the\s+)?$", re.IGNORECASE), "after"),
+    (re.compile(r"\b(?:earlier\s+than|sooner\s+than|before|prior\s+to)\s*(?:the\s+)?$", re.IGNORECASE), "before"),
+    # bounds we do not read: "until"/"since" do not say whether the day itself is in
+    (re.compile(r"\b(?:until|till|since)\s*(?:the\s+)?$", re.IGNORECASE), None),
 )
 
 
@@ -116,11 +137,12 @@ class _Candidate:
     clock: tuple[int, int] | None = None  # (hour, minute) when a time of day is given
 
 
-def parse_date(span: Span, context_year: int | None = None) -> DateValue | None:
+def parse_date(span: Span, context_year: int | None = None, century: int | None = None) -> DateValue | None:
     """Read the date written in ``span``; ``None`` if there is none we can bound honestly.
 
     ``context_year`` supplies the year for forms that omit it ("2/X", "December 20");
-    without it those give ``None``.  When several expressions are present the one that
+    without it those give ``None``.  ``century`` (any year of the right century) completes a
+    two-digit year ("17/XII-21") when there is no context year.  When several expressions are present the one that
     starts first wins (the longest, if two start together: "20.00 hours, December 20,
     1921" rather than just "December 20, 1921").
     """
@@ -128,7 +150,7 @@ def parse_date(span: Span, context_year: int | None = None) -> DateValue | None:
     candidates: list[_Candidate] = []
     for reader in _READERS:
         for match in reader.pattern.finditer(text):
-            found = reader.read(match, context_year)
+            found = reader.read(match, context_year, century)
             if found is not None:
                 candidates.append(found)
                 break  # the first good match of each form is enough
@@ -138,8 +160,10 @@ def parse_date(span: Span, context_year: int | None = None) -> DateValue | None:
     if not candidates:
         return None
     best = min(candidates, key=lambda c: (c.start, -(c.end - c.start)))
-    if _OPEN_BOUND_BEFORE.search(text[: best.start]):
-        return None
+    for pattern, side in _OPEN_BOUNDS:
+        bound = pattern.search(text[: best.start])
+        if bound is not None:
+            return _open_value(span, best, bound.start(), side) if side else None
     return _to_value(span, best)
 
 
@@ -155,14 +179,14 @@ def days_in_month(year: int, month: int) -> int:
 # --- the individual forms -------------------------------------------------------------
 
 
-def _read_full(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_full(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     day = _safe_date(int(m["year"]), month_number(m["month"]), int(m["day"]))
     if day is None:
         return None
     return _Candidate(m.start(), m.end(), day, day, day.isoformat(), True)
 
 
-def _read_with_time(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_with_time(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     day = _safe_date(int(m["year"]), month_number(m["month"]), int(m["day"]))
     clock = _clock(m["hour"], m["minute"], m["ampm"])
     if day is None or clock is None:
@@ -171,7 +195,7 @@ def _read_with_time(m: re.Match[str], _year: int | None) -> _Candidate | None:
     return _Candidate(m.start(), m.end(), day, day, edtf, True, clock)
 
 
-def _read_day_range(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_day_range(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     year = int(m["year"])
     first = _safe_date(year, month_number(m["month"]), int(m["day"]))
     last_month = month_number(m["month2"]) if m["month2"] else month_number(m["month"])
@@ -181,7 +205,7 @@ def _read_day_range(m: re.Match[str], _year: int | None) -> _Candidate | None:
     return _Candidate(m.start(), m.end(), first, last, f"{first}/{last}", False)
 
 
-def _read_qualified_day(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_qualified_day(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     year, month, day = int(m["year"]), month_number(m["month"]), int(m["day"])
     if month is None or _safe_date(year, month, day) is None:
         return None
@@ -199,24 +223,61 @@ def _read_qualified_day(m: re.Match[str], _year: int | None) -> _Candidate | Non
     return _Candidate(m.start(), m.end(), first, last, edtf, first == last)
 
 
-def _read_numeric(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_numeric(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     day = _safe_date(int(m["year"]), int(m["mon"]), int(m["day"]))
     if day is None:
         return None
     return _Candidate(m.start(), m.end(), day, day, day.isoformat(), True)
 
 
-def _read_roman(m: re.Match[str], context_year: int | None) -> _Candidate | None:
-    year = _resolve_year(m["year"], context_year)
+def _read_roman(m: re.Match[str], context_year: int | None, century: int | None = None) -> _Candidate | None:
+    year = _resolve_year(m["year"], context_year, century)
     if year is None:
         return None
-    day = _safe_date(year, _ROMAN_MONTHS[m["roman"]], int(m["day"]))
+    month = _ROMAN_MONTHS.get(m["roman"].replace("1", "I"))
+    if month is None:
+        return None
+    day = _safe_date(year, month, int(m["day"]))
     if day is None:
         return None
     return _Candidate(m.start(), m.end(), day, day, day.isoformat(), True)
 
 
-def _read_month_year(m: re.Match[str], _year: int | None) -> _Candidate | None:
+def _read_roman_time(m: re.Match[str], context_year: int | None, century: int | None = None) -> _Candidate | None:
+    day = _read_roman(m, context_year, century)
+    clock = _clock(m["hour"], m["minute"], m["ampm"])
+    if day is None or clock is None:
+        return None
+    edtf = f"{day.first.isoformat()}T{clock[0]:02d}:{clock[1]:02d}"
+    return _Candidate(m.start(), m.end(), day.first, day.first, edtf, True, clock)
+
+
+def _read_old_new(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
+    """The New Style day of an Old Style / New Style pair, if the two agree."""
+    year = m["year"] or m["year1"]
+    if year is None or (m["year"] and m["year1"]):
+        return None
+    first = _safe_date(int(year), month_number(m["month"]), int(m["day"]))
+    if first is None:
+        return None
+    month2 = month_number(m["month2"]) if m["month2"] else None
+    new = first + timedelta(days=_julian_lag(first))
+    if new.day != int(m["day2"]) or (month2 is not None and new.month != month2):
+        return None
+    if m["year2"] is not None and new.year != int(m["year2"]):
+        return None
+    if m["year2"] is None and new.year != first.year:
+        return None  # "December 19 (January 1), 1917": which year is written is unclear
+    return _Candidate(m.start(), m.end(), new, new, new.isoformat(), True)
+
+
+def _julian_lag(day: date) -> int:
+    """Days the Julian calendar is behind the Gregorian around ``day`` (13 in 1900-2100)."""
+    year = day.year if day.month > 2 else day.year - 1
+    return year // 100 - year // 400 - 2
+
+
+def _read_month_year(m: re.Match[str], _year: int | None, _century: int | None = None) -> _Candidate | None:
     year, month = int(m["year"]), month_number(m["month"])
     if month is None or _safe_date(year, month, 1) is None:
         return None
@@ -225,7 +286,7 @@ def _read_month_year(m: re.Match[str], _year: int | None) -> _Candidate | None:
     return _Candidate(m.start(), m.end(), first, last, f"{year:04d}-{month:02d}", False)
 
 
-def _read_month_day(m: re.Match[str], context_year: int | None) -> _Candidate | None:
+def _read_month_day(m: re.Match[str], context_year: int | None, _century: int | None = None) -> _Candidate | None:
     if context_year is None:
         return None
     day = _safe_date(context_year, month_number(m["month"]), int(m["day"]))
@@ -247,17 +308,19 @@ def _read_year_only(text: str) -> _Candidate | None:
 @dataclass(frozen=True)
 class _Reader:
     pattern: re.Pattern[str]
-    read: Callable[[re.Match[str], int | None], _Candidate | None]
+    read: Callable[[re.Match[str], int | None, int | None], _Candidate | None]
 
 
 _READERS = (
     _Reader(_QUALIFIED_DAY, _read_qualified_day),
+    _Reader(_OLD_NEW, _read_old_new),
     _Reader(_TIME_THEN_DATE, _read_with_time),
     _Reader(_DATE_THEN_TIME, _read_with_time),
     _Reader(_DAY_RANGE, _read_day_range),
     _Reader(_FULL_DATE, _read_full),
     _Reader(_DAY_MONTH_YEAR, _read_full),
     _Reader(_NUMERIC, _read_numeric),
+    _Reader(_ROMAN_THEN_TIME, _read_roman_time),
     _Reader(_ROMAN, _read_roman),
     _Reader(_MONTH_YEAR, _read_month_year),
     _Reader(_MONTH_DAY, _read_month_day),
@@ -289,15 +352,41 @@ def _clock(hour: str, minute: str, ampm: str | None) -> tuple[int, int] | None:
     return h, m
 
 
-def _resolve_year(written: str | None, context_year: int | None) -> int | None:
+def _resolve_year(written: str | None, context_year: int | None, century: int | None = None) -> int | None:
     """A four-digit year as written, a two-digit one completed from the context's century."""
     if written is None:
         return context_year
     if len(written) == 4:
         return int(written)
-    if context_year is None:
+    base = context_year if context_year is not None else century
+    if base is None:
         return None  # "20.XI.22" without context: the century would be a guess
-    return context_year // 100 * 100 + int(written)
+    return base // 100 * 100 + int(written)
+
+
+def _open_value(span: Span, c: _Candidate, qualifier: int, side: str) -> DateValue | None:
+    """An open-ended date: "from" the first day on, "until" the last, "after"/"before" exclusive.
+
+    EDTF keeps the precision the words have: "after September 1922" is "1922-10/..".
+    """
+    if c.clock is not None:
+        return None  # "not later than 20.00, December 5": a time bound we do not model
+    if "/" in c.edtf or len(c.edtf) == 10:
+        precision = 10
+    else:
+        precision = len(c.edtf)  # 7 for a month, 4 for a year
+    if side == "from":
+        bound = c.first
+    elif side == "until":
+        bound = c.last
+    elif side == "after":
+        bound = c.last + timedelta(days=1)
+    else:
+        bound = c.first - timedelta(days=1)
+    sub = Span(span.start + qualifier, span.start + c.end, span.text[qualifier : c.end])
+    if side in ("from", "after"):
+        return DateValue(sub, datetime.combine(bound, time.min), None, f"{bound.isoformat()[:precision]}/..", False)
+    return DateValue(sub, None, datetime.combine(bound, time(23, 59, 59)), f"../{bound.isoformat()[:precision]}", False)
 
 
 def _to_value(span: Span, c: _Candidate) -> DateValue:

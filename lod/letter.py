@@ -23,12 +23,14 @@ class DateValue:
     """A date as written, with the bounds it allows and never more precision than it has.
 
     ``begin`` is the earliest instant, ``end`` the latest (inclusive); ``edtf`` is the
-    Extended Date/Time Format form ("1921-12-20", "1922-12-07/1922-12-08").
+    Extended Date/Time Format form ("1921-12-20", "1922-12-07/1922-12-08").  An open-ended
+    date ("not earlier than November 21, 1917") has one bound only: the other is None and
+    EDTF writes it ".." ("1917-11-21/..", "../1911-04-18").
     """
 
     span: Span
-    begin: datetime
-    end: datetime
+    begin: datetime | None
+    end: datetime | None
     edtf: str
     exact_day: bool
     time_of_day: bool = False
@@ -75,7 +77,7 @@ class Document:
     closing: Span | None  # "With communist greetings,"
     date_line: Span | None  # "20.00 hours, December 20, 1921." or "Written on September 23, 1922"
     date: DateValue | None
-    date_kind: str | None  # "written", "dictated" or None when only a date line says it
+    date_kind: str | None  # "written" or "dictated" (a date line alone: "written"); None without a date
     published: tuple[Publication, ...] = ()
     printed_from: Span | None = None  # "a typewritten copy", "the original"
     dictated_how: Span | None = None  # "Dictated by phone"
@@ -91,6 +93,8 @@ class Header:
     translated: Span | None
     transcription: Span | None
     rights: Span | None
+    title: Span | None = None  # a title line naming the addressee: "TO MAXIM GORKY"
+    number: Span | None = None  # the document's number in its volume, alone on a line: "454"
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,16 @@ class Letter:
     citation: Citation | None
     translator: Span | None  # the name only: "Yuri Sdobnikov"
     transcriber: Span | None  # "R. Cymbala"
-    author: Span | None  # the name only, spaces as written: "V. I.  Lenin"
+    author: Span | None  # the name only, spaces as written: "V. I.  Lenin" (see author_name)
     documents: tuple[Document, ...]
     footnotes: tuple[Footnote, ...]
     editor_notes: tuple[Span, ...]  # trailing paragraphs after the footnotes ("On the document there is ...")
     dropped: tuple[Span, ...]  # page navigation and other noise left out
     warnings: tuple[ParseWarning, ...] = field(default=())
+    # The author's name in full: the byline's, or on a page without one (mirrors) the author
+    # whose collected works the citation names ("Lenin Collected Works" -> "V. I. Lenin"; then
+    # ``author`` is "Lenin" in the citation).  None when the page names no author.
+    author_name: str | None = None
 
 
 class LetterError(ValueError):

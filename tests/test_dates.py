@@ -173,12 +173,16 @@ def test_other_spellings_of_one_day(text):
         "the 23rd",
         "telephone 58–97",
         "Flat 63",
-        "not later than December 5, 1922",  # open-ended: no honest end
-        "Written not earlier than December 5, 1922",
-        "before September 1922",
-        "January 12 (25), 1917",  # Old Style with New Style in brackets: not read, not guessed
         "I may 20 times",
         "they march 1922 miles",
+        "until December 5, 1922",  # is the 5th itself in? not guessed
+        "since the 5th of December, 1922",
+        "January 12 (24), 1917",  # not the calendars' 13 days apart: a misprint, not guessed
+        "November 21 (8), 1917",  # New Style first: not the editions' order, not guessed
+        "December 19 (January 1), 1917",  # which year is written is unclear
+        "23/V",  # a Roman month without a year and no context
+        "17/X11-21",  # a two-digit year without a century
+        "11/11",  # "11" is no Roman numeral
     ],
 )
 def test_not_a_date(text):
@@ -188,3 +192,59 @@ def test_not_a_date(text):
 
 def test_leap_day():
     assert read("February 29, 1920").edtf == "1920-02-29"
+
+
+@pytest.mark.parametrize(
+    "text, edtf, begin, end",
+    [
+        ("Written not earlier than December 5, 1922", "1922-12-05/..", datetime(1922, 12, 5), None),
+        ("not later than December 5, 1922", "../1922-12-05", None, datetime(1922, 12, 5, 23, 59, 59)),
+        ("Written after July 27, 1916", "1916-07-28/..", datetime(1916, 7, 28), None),
+        ("Written later than October 25, 1919", "1919-10-26/..", datetime(1919, 10, 26), None),
+        ("Written prior to April 19, 1911", "../1911-04-18", None, datetime(1911, 4, 18, 23, 59, 59)),
+        ("before September 1922", "../1922-08", None, datetime(1922, 8, 31, 23, 59, 59)),
+        ("after September 1922", "1922-10/..", datetime(1922, 10, 1), None),
+        ("not earlier than December 7 or 8, 1922", "1922-12-07/..", datetime(1922, 12, 7), None),
+    ],
+)
+def test_open_ended_dates_keep_one_bound(text, edtf, begin, end):
+    """"not earlier than" and its kin: one bound, the other open (EDTF ".."), never a day."""
+    d = read(text)
+    assert (d.edtf, d.begin, d.end, d.exact_day) == (edtf, begin, end, False)
+    assert d.span.text.split()[0] in {"not", "after", "later", "prior", "before"}  # the qualifier is part of it
+
+
+def test_interval_before_a_day_of_the_month():
+    d = read("Written in April, prior to 21st, 1905")
+    assert (d.edtf, d.exact_day) == ("1905-04-01/1905-04-20", False)
+
+
+@pytest.mark.parametrize(
+    "text, edtf",
+    [
+        ("November 8 (21), 1917", "1917-11-21"),
+        ("October 25 (November 7), 1917", "1917-11-07"),
+        ("December 19, 1916 (January 1, 1917)", "1917-01-01"),
+        ("February 10 (22), 1899", "1899-02-22"),  # twelve days in the 19th century
+        ("Written not earlier than November 8 (21), 1917", "1917-11-21/.."),
+    ],
+)
+def test_old_and_new_style_give_the_new_style_day(text, edtf):
+    assert read(text).edtf == edtf
+
+
+@pytest.mark.parametrize(
+    "text, context, century, edtf",
+    [
+        ("17/X11-21", None, 1976, "1921-12-17"),  # a scanned XII; the century from the page
+        ("23/V.", 1921, None, "1921-05-23"),
+        ("11/XI. 1918", None, None, "1918-11-11"),
+        ("3. I. 1919", None, None, "1919-01-03"),
+        ("8/VI, 2.30 a.m.", 1919, None, "1919-06-08T02:30"),
+    ],
+)
+def test_roman_month_datelines(text, context, century, edtf):
+    source = "xx " + text
+    d = parse_date(span_of(text, "xx "), context, century)
+    assert d.edtf == edtf and d.exact_day
+    assert source[d.span.start : d.span.end] == d.span.text
