@@ -61,6 +61,8 @@ def letter_slug(letter: Letter, curation: Curation) -> str:
 
 
 def _date_slug(date: DateValue) -> str:
+    if date.begin is None or date.end is None:  # open-ended ("not earlier than ..."): the year of its bound
+        return (date.begin or date.end).strftime("%Y")  # type: ignore[union-attr]
     if date.exact_day:
         return date.begin.strftime("%Y-%m-%d")
     if (date.begin.year, date.begin.month) == (date.end.year, date.end.month):
