@@ -10,7 +10,10 @@ import re
 from lod.letter import Citation, Publication, Span
 from lod.spans import Warnings, normalise, strip_final_stop, sub
 
-_CLAUSE_START = re.compile(r"\b(?:First\s+published|Published|Printed\s+(?:from|according\s+to))\b")
+_CLAUSE_START = re.compile(r"\b(?:First\s+published|Published|Printed\s+(?:from|according\s+to)|Sent\s+(?:from|to))\b")
+# "Sent from Paris to St. Petersburg.": where the letter went, a sentence of the note of its own
+# (not part of the venue before it); not a publication.
+_SENT = re.compile(r"^Sent\s+(?:from|to)\b", re.IGNORECASE)
 _PUBLICATION = re.compile(
     r"^(?P<first>First\s+)?published"
     r"(?:\s+(?P<extent>in\s+part|in\s+full|in\s+abridged\s+form|for\s+the\s+first\s+time))?"
@@ -23,7 +26,20 @@ _ANY_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _VOLUME = re.compile(r"^(?:Volume|Vol\.?)\s*(?P<v>\S+)$", re.IGNORECASE)
 _PAGES = re.compile(r"^(?:pages?|pp?\.)\s*(?P<p>\S.*)$", re.IGNORECASE)
 _PUBLISHER = re.compile(r"\b(?:Publishers?|Publishing|Press|Verlag|Books|Editions?|Izdat\w*)\b", re.IGNORECASE)
-_YEAR_PART = re.compile(r"^\d{4}$")
+_YEAR_PART = re.compile(r"^\[?(?P<y>\d{4})\]?$")  # "[1977]": a year the editors supplied
+# The collected works of one author name that author: "Lenin Collected Works" -> V. I. Lenin.
+# Only authors whose collected works stand under their surname alone are listed; a work of two
+# ("Marx Engels Collected Works") or of no one named ("Collected Works") names no author.
+ONE_AUTHOR_WORKS = {
+    "lenin": "V. I. Lenin",
+    "stalin": "J. V. Stalin",
+    "marx": "Karl Marx",
+    "engels": "Frederick Engels",
+    "trotsky": "Leon Trotsky",
+}
+_AUTHOR_WORK = re.compile(
+    r"^\s*(?P<name>[A-Z][\w’'-]+)(?:[’']s)?\s+(?:Collected|Selected|Complete)\s+Works\b"
+)
 
 
 def read_published(
@@ -42,6 +58,8 @@ def read_published(
     for start, end in zip(starts, starts[1:] + [len(span.text)]):
         clause = strip_final_stop(text, sub(text, span, start, end))
         if clause is None:
+            continue
+        if _SENT.match(clause.text):
             continue
         printed = _PRINTED.match(clause.text)
         if printed:
@@ -89,8 +107,8 @@ def read_citation(text: str, span: Span, line_number: int, warnings: Warnings) -
             volume = m["v"]
         elif m := _PAGES.match(part):
             pages = m["p"]
-        elif _YEAR_PART.match(part):
-            year = int(part)
+        elif m := _YEAR_PART.match(part):
+            year = int(m["y"])
         elif publisher is None and _PUBLISHER.search(part):
             publisher = part
         elif work is None:
@@ -104,3 +122,14 @@ def read_citation(text: str, span: Span, line_number: int, warnings: Warnings) -
     return Citation(
         span=span, work=work, publisher=publisher, year=year, place=place, volume=volume, pages=pages
     )
+
+
+def author_of_work(text: str, citation: Citation) -> tuple[Span, str] | None:
+    """The author a citation's work names ("Lenin Collected Works"): the name as written, and in full."""
+    m = _AUTHOR_WORK.match(citation.span.text)
+    if m is None:
+        return None
+    full = ONE_AUTHOR_WORKS.get(m["name"].casefold())
+    if full is None:
+        return None
+    return sub(text, citation.span, m.start("name"), m.end("name")), full  # type: ignore[return-value]

@@ -25,14 +25,16 @@ This module walks the page and reads its body; the header is read by ``lod.heade
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from lod.citation import read_citation, read_published
+from lod.citation import author_of_work, read_citation, read_published
 from lod.dates import parse_date
 from lod.letter import (
+    Citation,
     DateValue,
     Document,
     Footnote,
@@ -42,9 +44,32 @@ from lod.letter import (
     Publication,
     Span,
 )
-from lod.header import HeaderLine, Written, find_byline, header_line_number, make_header, read_header_block, read_header_written, read_written
-from lod.lines import Line, footnote_match, is_navigation, is_salutation, line_span, name_value, names_in, split_lines, stripped_text
-from lod.spans import Warnings, is_edge, trim
+from lod.header import (
+    TITLE_LINE,
+    HeaderLine,
+    Written,
+    find_byline,
+    header_line_number,
+    make_header,
+    read_header_block,
+    read_header_written,
+    read_written,
+)
+from lod.lines import (
+    COPY_LINE,
+    Line,
+    copy_names,
+    footnote_match,
+    is_head_salutation,
+    is_navigation,
+    is_salutation,
+    line_span,
+    name_value,
+    names_in,
+    split_lines,
+    stripped_text,
+)
+from lod.spans import Warnings, is_edge, normalise, sub, trim
 
 # --- line-level patterns ------------------------------------------------------------
 
@@ -53,8 +78,28 @@ _CLOSING = re.compile(
     r"^(?:With\s+(?:\w+\s+){0,3}(?:greetings|regards|wishes|salutations?|handshakes?)"
     r"|(?:Ever\s+)?Yours(?:\s+\w+){0,2}"
     r"|(?:Best|Kind|Warm|Warmest|Comradely|Communist|Fraternal)\s+(?:regards|greetings|wishes)"
+    r"|(?:Beste|Besten|Herzliche|Herzlichen|Viele)\s+Gr\S*"  # German: "Beste Grüsse!"
     r"|Greetings|Regards)\s*[,.!]?$",
     re.IGNORECASE,
+)
+# A closing that goes on to other words, as a letter's last paragraph: "Beste Grüsse,
+# especially to Styopka, ...!", "Greetings to all friends!".
+_CLOSING_LEAD = re.compile(
+    r"^(?:(?:With\s+)?(?:Best|Kind|Warm|Warmest|Comradely|Communist|Fraternal)\s+(?:regards|greetings|wishes)"
+    r"|(?:Beste|Besten|Herzliche|Herzlichen|Viele)\s+Gr\S*|Greetings|Regards)\s*[,!]\s+\S",
+    re.IGNORECASE,
+)
+# "Notes" above the editors' notes: a heading, not a paragraph of the letter.
+_NOTES_HEADING = re.compile(r"^Notes?\s*:?$")
+# A year for reading the shape of a date line that gives none ("23/V."); a leap year.
+_PROBE_YEAR = 1904
+# The editors' notes name the addressee: "The letter to Y. M. Sverdlov apparently concerns ...",
+# "This telegram is the reply to a message by direct line from D. T. Petruchuk, ...".
+_NOTE_NAME = r"(?P<name>(?:[A-Z]\.\s*){1,3}[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_NOTE_LETTER_TO = re.compile(r"^(?:The|This)\s+(?:letter|telegram|note|message)\s+to\s+" + _NOTE_NAME + r"\b")
+_NOTE_REPLY_TO = re.compile(
+    r"^(?:The|This)\s+(?:letter|telegram|note|message)\s+(?:is|was)\s+(?:the|a|Lenin[’']s)\s+"
+    r"(?:reply|answer)\s+to\s+(?:\S+\s+){0,10}?from\s+" + _NOTE_NAME + r"\b"
 )
 _TRAILER_WRITTEN = re.compile(
     r"^(?:(?:Written|Dictated)\s*:\s*)?(?P<kind>Written|Dictated)\b"
@@ -74,10 +119,13 @@ class _DocBuilder:
     first_line: int = 0
     salutation: Span | None = None
     salutation_names: list[Span] = field(default_factory=list)
+    copy_names: list[Span] = field(default_factory=list)  # "Copy to Pokrovsky, ..."
     paragraphs: list[Span] = field(default_factory=list)
     closing: Span | None = None
     date_line: Span | None = None
     date: DateValue | None = None
+    date_line_number: int = 0
+    date_needs_year: bool = False  # "23/V.": the year comes from the Written line
     written_line: Span | None = None  # a trailer "Written on ..." / "Dictated ..."
     written_date: DateValue | None = None
     written_kind: str | None = None
@@ -125,17 +173,20 @@ def parse_letter(text: str, file: str) -> Letter:
     byline_index = find_byline(lines)
     if byline_index is None:
         byline, header_start = None, 0
-        warnings.add(1, "no byline (author line) before the header")
     else:
         byline, header_start = line_span(text, lines[byline_index]), byline_index + 1
         dropped.extend(line_span(text, x) for x in lines[:byline_index] if is_navigation(x))  # type: ignore[misc]
-    header_lines, body_start = read_header_block(text, lines, header_start, warnings, dropped)
-    header = make_header(byline, header_lines, warnings)
+    header_lines, body_start, extras = read_header_block(text, lines, header_start, warnings, dropped)
+    header = make_header(byline, header_lines, warnings, extras)
+    source_line = header_line_number(header_lines, "source")
+    citation = read_citation(text, header.source, source_line, warnings) if header.source else None
 
-    body = _BodyReader(text, lines, warnings, dropped)
+    body = _BodyReader(text, lines, warnings, dropped, _one_line_paragraphs(lines, body_start))
     body.read(body_start)
-    page = _page_defaults(text, header, header_lines, warnings)
-    documents = tuple(_finish_document(doc, page, warnings) for doc in body.documents)
+    page = _page_defaults(text, header, header_lines, warnings, citation)
+    footnotes = _attach_markers(text, body.footnotes, body.footnote_areas, warnings)
+    documents = tuple(_finish_document(text, doc, page, warnings) for doc in body.documents)
+    documents = _addressees_from_notes(documents, footnotes)
     if not documents:
         warnings.add(lines[min(body_start, len(lines) - 1)].number, "no letter body")
 
@@ -143,21 +194,40 @@ def parse_letter(text: str, file: str) -> Letter:
     if not recognised:
         raise LetterError(f"{file}: no recognisable letter (no header lines, salutation or date)")
 
-    source_line = header_line_number(header_lines, "source")
+    # The author: the byline; on a page without one (mirrors), the author whose collected
+    # works the page's citation names ("Lenin Collected Works"), and otherwise nobody.
+    author, author_name = byline, normalise(byline.text) if byline else None
+    if byline is None:
+        named = author_of_work(text, citation) if citation else None
+        if named is not None:
+            author, author_name = named
+        else:
+            warnings.add(1, "no byline (author line) before the header, and no author named by the citation")
     return Letter(
         file=file,
         text=text,
         header=header,
-        citation=read_citation(text, header.source, source_line, warnings) if header.source else None,
+        citation=citation,
         translator=name_value(text, header.translated),
         transcriber=name_value(text, header.transcription),
-        author=byline,
+        author=author,
         documents=documents,
-        footnotes=_attach_markers(text, body.footnotes, body.footnote_areas, warnings),
+        footnotes=footnotes,
         editor_notes=tuple(body.editor_notes),
         dropped=tuple(dropped),
         warnings=tuple(warnings.items),
+        author_name=author_name,
     )
+
+
+def _one_line_paragraphs(lines: list[Line], start: int) -> bool:
+    """Whether the body has no blank lines at all (mirror pages): then each line is a paragraph."""
+    body = [line for line in lines[start:]]
+    while body and body[-1].blank:
+        body.pop()
+    while body and body[0].blank:
+        body.pop(0)
+    return len(body) >= 2 and not any(line.blank for line in body)
 
 
 def _check_text(text: str, file: str) -> None:
@@ -173,11 +243,14 @@ def _check_text(text: str, file: str) -> None:
 class _BodyReader:
     """Walks the lines after the header, sorting them into documents, notes and noise."""
 
-    def __init__(self, text: str, lines: list[Line], warnings: Warnings, dropped: list[Span]) -> None:
+    def __init__(self, text: str, lines: list[Line], warnings: Warnings, dropped: list[Span], line_mode: bool = False) -> None:
         self.text = text
         self.lines = lines
         self.warnings = warnings
         self.dropped = dropped
+        # Pages without blank lines (mirrors) put each paragraph on one line: there a line is
+        # a paragraph, and a salutation, closing or date line is found on any line.
+        self.line_mode = line_mode
         self.documents: list[_DocBuilder] = []
         self.current = _DocBuilder()
         self.paragraph: list[Line] = []  # lines of the paragraph being read
@@ -186,29 +259,44 @@ class _BodyReader:
         self.footnote_areas: list[tuple[int, int]] = []  # whole "[n] text" ranges: not markers
         self.footnote_open = False  # a footnote line may continue on the next line
         self.editor_notes: list[Span] = []
+        self.skip = 0  # lines already read as the end of a salutation
+        self.previous: str | None = None  # the last body line read, while no blank line follows
+        self.after_closing = False  # the last line read was (part of) the closing
 
     def read(self, start: int) -> None:
-        for line in self.lines[start:]:
+        for index in range(start, len(self.lines)):
+            line = self.lines[index]
+            if self.skip:
+                self.skip -= 1
+                continue
             if line.blank:
                 self._end_paragraph()
                 self.footnote_open = False
-            elif is_navigation(line):
+                self.previous = None
+                self.after_closing = False
+                continue
+            if is_navigation(line):
                 self._end_paragraph()
                 self.dropped.append(line_span(self.text, line))  # type: ignore[arg-type]
-            elif footnote_match(line):
+            elif footnote_match(line, tight=self.in_notes):
                 self._end_paragraph()
                 self._footnote(line)
+            elif _NOTES_HEADING.match(stripped_text(line)) and not self.paragraph:
+                self.dropped.append(line_span(self.text, line))  # type: ignore[arg-type]
+                self.in_notes = True
+                self.footnote_open = False
             elif self.in_notes:
                 self._notes_line(line)
             else:
-                self._body_line(line)
+                self._body_line(index, line)
+            self.previous = stripped_text(line)
         self._end_paragraph()
         self._end_document()
 
     # -- notes section
 
     def _footnote(self, line: Line) -> None:
-        m = footnote_match(line)
+        m = footnote_match(line, tight=self.in_notes)
         note = trim(self.text, line.start + m.start("rest"), line.end) if m else None
         if m is None or note is None:  # footnote_match guarantees both; keeps type checkers calm
             return
@@ -218,17 +306,29 @@ class _BodyReader:
         self.footnote_areas.append((line.start, line.end))
 
     def _notes_line(self, line: Line) -> None:
-        if self.footnote_open:  # a footnote that runs on to the next line
+        if self.footnote_open and not self.line_mode:  # a footnote that runs on to the next line
             number, note, at = self.footnotes[-1]
             end = trim(self.text, line.start, line.end).end  # type: ignore[union-attr]
             self.footnotes[-1] = (number, Span(note.start, end, self.text[note.start : end]), at)
             self.footnote_areas[-1] = (self.footnote_areas[-1][0], line.end)
         else:
             self.paragraph.append(line)  # an editor's note, flushed at the next blank line
+            if self.line_mode:
+                self._end_paragraph()
 
     # -- letter body
 
-    def _body_line(self, line: Line) -> None:
+    def _only_date_line(self) -> bool:
+        doc = self.current
+        return doc.date_line is not None and not (doc.salutation or doc.paragraphs or doc.closing or doc.has_trailer)
+
+    def _at_head(self) -> bool:
+        """Nothing of the letter's text read yet: where a salutation or address stands."""
+        doc = self.current
+        return not (doc.paragraphs or self.paragraph or doc.closing or doc.has_trailer)
+
+    def _body_line(self, index: int, line: Line) -> None:
+        was_closing, self.after_closing = self.after_closing, False
         if self.paragraph:  # inside a paragraph only a trailer can interrupt
             if not self._trailer(line):
                 self.paragraph.append(line)
@@ -236,18 +336,29 @@ class _BodyReader:
         stripped = stripped_text(line)
         span = line_span(self.text, line)
         assert span is not None
-        if is_salutation(stripped):
-            if self.current.has_content():
-                self._end_document()
-            self.current.salutation = span
-            self.current.salutation_names = names_in(self.text, span)
+        salutation = self._salutation(index, line, stripped)
+        if salutation is not None:
+            if self.current.has_content() and not self._only_date_line():
+                self._end_document()  # a date line alone is the head of the letter this salutation opens
+            self.current.salutation = salutation
+            self.current.salutation_names = names_in(self.text, salutation)
+            self._start(line)
+        elif COPY_LINE.match(stripped) and self._at_head() and (self.current.salutation or self.current.date_line):
+            # "Copy to Pokrovsky, 53 Ostozhenka, Moscow" under the address: one more addressee
+            self.current.copy_names.extend(copy_names(self.text, span))
             self._start(line)
         elif _CLOSING.match(stripped):
-            if self.current.closing is not None:
+            if self.current.closing is not None and was_closing:
+                # a closing of two lines: "Best wishes,", "Yours,"
+                closing = self.current.closing
+                self.current.closing = Span(closing.start, span.end, self.text[closing.start : span.end])
+                self.after_closing = True
+            elif self.current.closing is not None:
                 self.warnings.add(line.number, f"second closing {stripped!r} kept as a paragraph")
-                self.paragraph.append(line)
+                self._paragraph_line(line)
             else:
                 self.current.closing = span
+                self.after_closing = True
                 self._start(line)
         elif self._trailer(line):
             pass
@@ -256,7 +367,36 @@ class _BodyReader:
         else:
             if self.current.has_trailer:  # a new note without a salutation
                 self._end_document()
-            self.paragraph.append(line)
+            self._paragraph_line(line)
+
+    def _paragraph_line(self, line: Line) -> None:
+        self.paragraph.append(line)
+        if self.line_mode:
+            self._end_paragraph()
+
+    def _salutation(self, index: int, line: Line, stripped: str) -> Span | None:
+        """The salutation that starts on this line, if it is one.
+
+        "Georgi Valentinovich," (name and patronymic) counts only at the head of a letter; a
+        bracket opened on the line ("Comrade Vladimirsky (or any other member") may close on
+        one of the next two lines, which then belong to the salutation.
+        """
+        span = line_span(self.text, line)
+        if is_salutation(stripped) or (self._at_head() and is_head_salutation(stripped)):
+            return span
+        if stripped.count("(") <= stripped.count(")"):
+            return None
+        for extra in (1, 2):
+            if index + extra >= len(self.lines) or self.lines[index + extra].blank:
+                return None
+            end = self.lines[index + extra]
+            joined = trim(self.text, line.start, end.end)
+            if joined is not None and joined.text.count("(") <= joined.text.count(")"):
+                if is_salutation(normalise(joined.text)):
+                    self.skip = extra
+                    return joined
+                return None
+        return None
 
     def _start(self, line: Line) -> None:
         if not self.current.first_line:
@@ -293,10 +433,20 @@ class _BodyReader:
         return True
 
     def _date_line(self, line: Line, span: Span) -> bool:
-        """A line that is nothing but a date (and perhaps a time or a place)."""
+        """A line that is nothing but a date (and perhaps a time or a place).
+
+        A date without its year ("23/V.", "17/XII-21") is a date line too; its year (or
+        century) is filled in when the document is finished, from its Written line.
+        """
         if len(span.text) > 80:
             return False
+        if self.previous is not None and re.search(r"[^\W_]$", self.previous):
+            return False  # the line before ends mid-sentence: this line goes on with it
         date = parse_date(span)
+        needs_year = False
+        if date is None:
+            date = parse_date(span, context_year=_PROBE_YEAR)
+            needs_year = date is not None
         if date is None:
             return False
         rest = span.text[: date.span.start - span.start] + span.text[date.span.end - span.start :]
@@ -305,7 +455,10 @@ class _BodyReader:
         if self.current.date_line is not None:
             self.warnings.add(line.number, f"second date line {span.text!r} ignored")
         else:
-            self.current.date_line, self.current.date = span, date
+            self.current.date_line = span
+            self.current.date = None if needs_year else date
+            self.current.date_needs_year = needs_year
+            self.current.date_line_number = line.number
         self._start(line)
         return True
 
@@ -325,8 +478,25 @@ class _BodyReader:
 
     def _end_document(self) -> None:
         if self.current.has_content():
+            _closing_paragraph(self.current)
             self.documents.append(self.current)
         self.current = _DocBuilder()
+
+
+def _closing_paragraph(doc: _DocBuilder) -> None:
+    """A letter's last paragraph that opens with a closing ("Beste Grüsse, especially to ...!")
+    is its closing; a short signature line ("Lenin") may follow it."""
+    if doc.closing is not None or not doc.paragraphs:
+        return
+    candidates = [len(doc.paragraphs) - 1]
+    if len(doc.paragraphs) >= 2 and len(doc.paragraphs[-1].text.split()) <= 4:
+        candidates.append(len(doc.paragraphs) - 2)  # ..., then the signature
+    for i in candidates:
+        paragraph = doc.paragraphs[i]
+        if _CLOSING_LEAD.match(paragraph.text) and len(paragraph.text.split()) <= 40 and "\n\n" not in paragraph.text:
+            doc.closing = paragraph
+            del doc.paragraphs[i]
+            return
 
 
 @dataclass(frozen=True)
@@ -336,24 +506,45 @@ class _PageDefaults:
     written: Written | None
     published: tuple[Publication, ...]
     printed_from: Span | None
-    addressees: tuple[Span, ...]  # from a "To:" line
+    addressees: tuple[Span, ...]  # from a "To:" line or a title line ("TO MAXIM GORKY")
+    century: int | None  # a year of the page's century, for two-digit years ("17/XII-21")
 
 
-def _page_defaults(text: str, header: Header, header_lines: list[HeaderLine], warnings: Warnings) -> _PageDefaults:
+def _page_defaults(
+    text: str, header: Header, header_lines: list[HeaderLine], warnings: Warnings, citation: Citation | None
+) -> _PageDefaults:
     published: tuple[Publication, ...] = ()
     printed_from = None
     if header.published is not None:
         line = header_line_number(header_lines, "published")
         published, printed_from = read_published(text, header.published, line, warnings)
+    addressees: tuple[Span, ...] = ()
+    if header.to:
+        addressees = tuple(names_in(text, header.to))
+    elif header.title:  # "TO MAXIM GORKY", "TELEGRAM TO J. V. STALIN"
+        m = TITLE_LINE.match(header.title.text)
+        who = sub(text, header.title, m.start("who"), m.end("who")) if m else None
+        addressees = tuple(names_in(text, who)) if who else ()
+    years = [citation.year] if citation and citation.year else []
+    years += [p.year for p in published if p.year]
     return _PageDefaults(
         written=read_header_written(text, header, header_lines, warnings),
         published=published,
         printed_from=printed_from,
-        addressees=tuple(names_in(text, header.to)) if header.to else (),
+        addressees=addressees,
+        century=years[0] if years else None,
     )
 
 
-def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) -> Document:
+def _year_of(written: Written | None) -> int | None:
+    """The one year a Written line's date lies in, if it lies in one."""
+    date = written.date if written else None
+    if date is None or date.begin is None or date.end is None or date.begin.year != date.end.year:
+        return None
+    return date.begin.year
+
+
+def _finish_document(text: str, doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) -> Document:
     """Freeze a document, filling what it does not say itself from the page header."""
     written = (
         Written(doc.written_line, doc.written_date, doc.written_kind or "written", doc.dictated_how)
@@ -362,10 +553,15 @@ def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) 
     )
     # A date line on the letter itself is read first; the Written line/header is the fallback.
     date_line, date = doc.date_line, doc.date
+    if date_line is not None and doc.date_needs_year:
+        date = parse_date(date_line, context_year=_year_of(written), century=page.century)
+        if date is None:
+            warnings.add(doc.date_line_number, f"date line {date_line.text!r} gives no year, and no Written line does")
+            date_line = None
     if written is not None and written.date is not None:
         if date is None:
             date_line, date = written.line, written.date
-        elif written.date.end < date.begin or date.end < written.date.begin:
+        elif _disjoint(written.date, date):
             warnings.add(doc.first_line, f"date line {date_line.text!r} disagrees with {written.line.text!r}")  # type: ignore[union-attr]
     if date is None:
         warnings.add(doc.first_line or 1, "no date line")
@@ -374,6 +570,7 @@ def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) 
     addressees = page.addressees or tuple(doc.salutation_names)
     if page.addressees and doc.salutation_names and not _same_people(page.addressees, doc.salutation_names):
         warnings.add(doc.first_line, f"salutation {doc.salutation.text!r} does not name the To: addressee")  # type: ignore[union-attr]
+    addressees += tuple(n for n in doc.copy_names if not _same_people(addressees, [n]))
 
     return Document(
         salutation=doc.salutation,
@@ -382,11 +579,49 @@ def _finish_document(doc: _DocBuilder, page: _PageDefaults, warnings: Warnings) 
         closing=doc.closing,
         date_line=date_line,
         date=date,
-        date_kind=written.kind if written is not None else None,
+        # a letter's own date line dates its writing, unless a Dictated line says otherwise
+        date_kind=written.kind if written is not None else ("written" if date is not None else None),
         published=tuple(doc.published) or page.published,
         printed_from=doc.printed_from or page.printed_from,
         dictated_how=written.how if written is not None else None,
     )
+
+
+def _disjoint(a: DateValue, b: DateValue) -> bool:
+    """Whether two dates cannot both be right (an open side overlaps everything beyond it)."""
+    return bool((a.end and b.begin and a.end < b.begin) or (b.end and a.begin and b.end < a.begin))
+
+
+def _addressees_from_notes(documents: tuple[Document, ...], footnotes: tuple[Footnote, ...]) -> tuple[Document, ...]:
+    """What the editors' notes say of the addressee, where the letter itself says less.
+
+    "The letter to Y. M. Sverdlov ..." gives the initials of an addressee the salutation
+    names by surname only ("Comrade Sverdlov"); "This telegram is the reply to a message ...
+    from D. T. Petruchuk" names the addressee of a one-document page that names none.
+    """
+    if not documents or not footnotes:
+        return documents
+    fuller = [m for note in footnotes if (m := _NOTE_LETTER_TO.match(note.span.text))]
+    result = list(documents)
+    for i, doc in enumerate(result):
+        names = list(doc.addressees)
+        for j, name in enumerate(names):
+            if len(name.text.split()) != 1:
+                continue
+            for m in fuller:
+                if m["name"].split()[-1].casefold() == name.text.casefold():
+                    note = next(n for n in footnotes if n.span.text is m.string)
+                    names[j] = Span(note.span.start + m.start("name"), note.span.start + m.end("name"), m["name"])
+                    break
+        result[i] = dataclasses.replace(doc, addressees=tuple(names))
+    if len(result) == 1 and not result[0].addressees:
+        for note in footnotes:
+            m = _NOTE_REPLY_TO.match(note.span.text)
+            if m is not None:
+                name = Span(note.span.start + m.start("name"), note.span.start + m.end("name"), m["name"])
+                result[0] = dataclasses.replace(result[0], addressees=(name,))
+                break
+    return tuple(result)
 
 
 def _is_date_line_rest(rest: str) -> bool:
@@ -429,6 +664,8 @@ def _attach_markers(
         if number not in markers:
             warnings.add(line_number, f"footnote [{number}] has no marker in the text")
     for number, spans in markers.items():
+        if number not in numbers and number >= 1000:
+            continue  # "[1977]": a year the editors supplied, not a note marker
         if number not in numbers:
             line_number = text.count("\n", 0, spans[0].start) + 1
             warnings.add(line_number, f"marker [{number}] has no footnote")

@@ -14,6 +14,8 @@ INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 # A final full stop is kept only when it ends an abbreviation ("Fifth Ed.").
 _ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,2}\.$")
+# ... unless it is a volume's Roman number at the end of a sentence ("Lenin Miscellany V.").
+_ROMAN_END = re.compile(r"\s[IVXL]+\.$")
 
 
 class Warnings:
@@ -47,7 +49,7 @@ def strip_final_stop(text: str, span: Span | None) -> Span | None:
     """Drop one closing full stop (or semicolon), unless it ends an abbreviation like "Ed."."""
     if span is None or not span.text.endswith((".", ";")):
         return span
-    if span.text.endswith(".") and _ABBREVIATION_END.search(span.text):
+    if span.text.endswith(".") and _ABBREVIATION_END.search(span.text) and not _ROMAN_END.search(span.text):
         return span
     return trim(text, span.start, span.end - 1)
 
