@@ -84,7 +84,8 @@ class Score:
 def score_letter(score: Score, key: dict, letter: Letter | None, error: str | None) -> None:
     file = key["file"]
     doc = letter.documents[0] if letter and letter.documents else None
-    score.check(file, "author", key["author"]["name"], squash(letter.author.text) if letter and letter.author else None)
+    author = getattr(letter, "author_name", None) or (squash(letter.author.text) if letter and letter.author else None)
+    score.check(file, "author", key["author"]["name"], author)
 
     names = [squash(a.text) for a in doc.addressees] if doc else []
     text = letter.text if letter else ""
