@@ -497,3 +497,263 @@ else:
 
     def test_parse_letter_on_arbitrary_text():
         pytest.skip("hypothesis is not installed")
+
+
+# --- layouts of the wider corpus (constructed pages, one layout each) ---------------------
+
+MIRROR = """Written: Written on March 3, 1920
+Published:
+First published in 1950 in Lenin Miscellany XX.
+Sent from Moscow to Kiev.
+Printed from the original.
+Source:
+Lenin
+Collected Works,
+Progress Publishers,
+[1977],
+Moscow,
+Volume 44,
+pages 12b-13a.
+Translated: Jane Doe and
+John Roe
+Transcription\\Markup:
+A. Reader
+Public Domain:
+Lenin Internet Archive
+(2005).
+You may freely copy, distribute,
+display and perform this work. Please credit “Marxists Internet
+Archive” as your source.
+Other Formats:
+Text
+• README
+3/III
+Comrade Ivanov,
+First paragraph on one line.
+Second paragraph, which mentions a day
+at 12.00 on 2/III.
+Best wishes,
+Yours,
+Lenin
+[1] A note.
+| | | | | |
+"""
+
+
+def test_mirror_page_without_byline_or_blank_lines():
+    letter = parse_letter(MIRROR, "mirror.txt")
+    assert_spans_valid(letter)
+    # no byline: the author is the one whose collected works the citation names
+    assert letter.header.byline is None
+    assert letter.author.text == "Lenin" and letter.author_name == "V. I. Lenin"
+    assert letter.author.start > MIRROR.index("Source:")
+    c = letter.citation
+    assert (c.work, c.publisher, c.year, c.place, c.volume, c.pages) == (
+        "Lenin Collected Works", "Progress Publishers", 1977, "Moscow", "44", "12b-13a",
+    )
+    assert letter.translator.text == "Jane Doe and\nJohn Roe"
+    assert letter.transcriber.text == "A. Reader"
+    (doc,) = letter.documents
+    (pub,) = doc.published
+    assert (pub.year, pub.venue) == (1950, "Lenin Miscellany XX")  # "Sent from ..." is not the venue
+    assert doc.printed_from.text == "the original"
+    assert [a.text for a in doc.addressees] == ["Ivanov"]
+    # "3/III" at the head takes its year from the Written line
+    assert doc.date_line.text == "3/III" and doc.date.edtf == "1920-03-03" and doc.date_kind == "written"
+    # a line is a paragraph; a line that ends mid-sentence is not followed by a date line
+    assert [p.text for p in doc.paragraphs] == [
+        "First paragraph on one line.", "Second paragraph, which mentions a day", "at 12.00 on 2/III.", "Lenin",
+    ]
+    assert doc.closing.text == "Best wishes,\nYours,"
+    assert "| | | | | |" in [d.text for d in letter.dropped]
+    assert any(d.text.startswith("Other Formats:") and d.text.endswith("README") for d in letter.dropped)
+    assert [w for w in letter.warnings if "unclassified" in w.message or "byline" in w.message] == []
+
+
+def test_citation_that_names_no_author_gives_no_author():
+    text = MIRROR.replace("Source:\nLenin\nCollected Works,", "Source:\nCollected Works,")
+    letter = parse_letter(text, "anonymous.txt")
+    assert letter.author is None and letter.author_name is None
+    assert letter.citation.work == "Collected Works"
+    assert any(w.line == 1 and "no byline" in w.message for w in letter.warnings)
+
+
+def test_two_authors_collected_works_name_no_author():
+    text = MIRROR.replace("Source:\nLenin\nCollected Works,", "Source:\nMarx Engels\nCollected Works,")
+    assert parse_letter(text, "two.txt").author is None
+
+
+def test_header_fields_whose_labels_the_page_lost():
+    text = (
+        "First published in 1965 in Collected Works, Fifth Ed., Vol. 50.\nPrinted from the original.\n"
+        "Collected Works,\nProgress Publishers,\nVolume 44,\npage 180b.\nTranslated: Clemens Dutt\n"
+        "A. Reader\nPublic Domain:\nLenin Internet Archive.\nOther Formats:\n3. I. 1919\nComrade Prokofiev,\n"
+        "I am sending you a letter.\nWith communist greetings,\nV. Ulyanov (N. Lenin)\n"
+    )
+    letter = parse_letter(text, "unlabelled.txt")
+    assert_spans_valid(letter)
+    assert letter.author is None  # "First published ..." is no byline
+    assert (letter.citation.work, letter.citation.volume, letter.citation.pages) == ("Collected Works", "44", "180b")
+    (doc,) = letter.documents
+    assert [(p.year, p.venue) for p in doc.published] == [(1965, "Collected Works, Fifth Ed., Vol. 50")]
+    assert doc.printed_from.text == "the original"
+    assert letter.transcriber is None  # an unlabelled name is not guessed to be the transcriber
+    assert any(w.line == 8 and "unclassified" in w.message for w in letter.warnings)
+    assert doc.date.edtf == "1919-01-03" and [a.text for a in doc.addressees] == ["Prokofiev"]
+    assert doc.closing.text == "With communist greetings,"
+
+
+ONE_LINE = """V. I. \u00a0 Lenin
+
+
+
+{above}
+Written: {written}
+Published: First published in 1933 in Lenin Miscellany XXV. Sent from Paris to St. Petersburg. Printed from the original.
+Source: Lenin Collected Works, Progress Publishers, [1977], Moscow, Volume 43, page 277a.
+Translated: Martin Parker and Bernard Isaacs
+Transcription\\Markup: R. Cymbala
+Public Domain: Lenin Internet Archive (2005). Please credit “Marxists Internet Archive” as your source.README
+Other Formats: \u00a0 TextREADME
+
+{body}
+
+< backward \u00a0 forward >
+Works Index \u00a0 | \u00a0 Volume 43 | Collected Works \u00a0 | \u00a0 L.I.A. Index"""
+
+
+def one_line(body: str, written: str = "Written in May 1921", above: str = "") -> Letter:
+    text = ONE_LINE.format(body=body, written=written, above=above)
+    letter = parse_letter(text, "one-line.txt")
+    assert_spans_valid(letter)
+    return letter
+
+
+def test_title_line_and_document_number():
+    letter = one_line("Dear A. M.,\n\nI have received the novel.\n\nYours,\nLenin", above="454\n\nTO MAXIM GORKY\n")
+    assert letter.header.number.text == "454" and letter.header.title.text == "TO MAXIM GORKY"
+    (doc,) = letter.documents
+    assert [a.text for a in doc.addressees] == ["MAXIM GORKY"]  # the title names the addressee in full
+    assert doc.salutation.text == "Dear A. M.,"
+    assert [w for w in letter.warnings if "unclassified" in w.message or "not kept" in w.message] == []
+    (pub,) = doc.published
+    assert pub.venue == "Lenin Miscellany XXV" and letter.citation.year == 1977 and letter.citation.place == "Moscow"
+
+
+def test_telegram_title_line():
+    letter = one_line("In case of need use the direct line.", above="TELEGRAM TO J. V. STALIN\n")
+    assert [a.text for a in letter.documents[0].addressees] == ["J. V. STALIN"]
+
+
+@pytest.mark.parametrize(
+    "salutation, names",
+    [
+        ("Dear Zina,", ["Zina"]),
+        ("Dear A. M.:", ["A. M."]),
+        ("Georgi Valentinovich,", ["Georgi Valentinovich"]),  # name and patronymic, at the head
+        ("Alexei Maximovich:", ["Alexei Maximovich"]),
+        ("Comrade Sverdlov", ["Sverdlov"]),
+        ("Liebe Freunde,", []),  # a greeting that names nobody
+        ("People’s Commissar Lunacharsky", ["Lunacharsky"]),
+    ],
+)
+def test_salutation_forms(salutation, names):
+    letter = one_line(f"{salutation}\n\nThe text of the letter.\n\nLenin")
+    (doc,) = letter.documents
+    assert doc.salutation.text == salutation
+    assert [a.text for a in doc.addressees] == names
+
+
+def test_patronymic_after_text_is_a_paragraph():
+    letter = one_line("Comrade Ivanov,\n\nSome text.\n\nGeorgi Valentinovich,\n\nMore text.")
+    (doc,) = letter.documents
+    assert [a.text for a in doc.addressees] == ["Ivanov"] and len(doc.paragraphs) == 3
+
+
+def test_address_with_copy_line_and_alternative_addressee():
+    letter = one_line(
+        "September 18, 1918\n\nPeople’s Commissar Lunacharsky\n\nCopy to Pokrovsky, 53 Ostozhenka, Moscow\n\n"
+        "I have heard today a report.\n\nChairman, Council of People’s Commissars",
+        written="Written in September 1918",
+    )
+    (doc,) = letter.documents
+    assert [a.text for a in doc.addressees] == ["Lunacharsky", "Pokrovsky"]
+    assert doc.date.edtf == "1918-09-18" and doc.date_line.text == "September 18, 1918"
+    assert doc.paragraphs[-1].text == "Chairman, Council of People’s Commissars"  # a signature, not a salutation
+
+    letter = one_line("Comrade Vladimirsky (or any other member\nof the Presidium of the Moscow Soviet)\n\nThe bearers are comrades.")
+    (doc,) = letter.documents
+    assert [a.text for a in doc.addressees] == ["Vladimirsky", "any other member\nof the Presidium of the Moscow Soviet"]
+    assert [p.text for p in doc.paragraphs] == ["The bearers are comrades."]
+
+
+@pytest.mark.parametrize(
+    "written, dateline, edtf, exact",
+    [
+        ("Written in Geneva", "November 18, 1903", "1903-11-18", True),  # a Written line with no date
+        ("Written in December 1921", "17/X11-21", "1921-12-17", True),  # a scanned XII, a two-digit year
+        ("Written in May 1921", "23/V.", "1921-05-23", True),  # the year from the Written line
+        ("Written in the autumn", "11/XI. 1918", "1918-11-11", True),
+        ("Written not earlier than November 8 (21), 1917", None, "1917-11-21/..", False),
+        ("Written on November 8 (21), 1917", None, "1917-11-21", True),
+        ("Written after July 27, 1916", None, "1916-07-28/..", False),
+        ("Written in April, prior to 21st, 1905", None, "1905-04-01/1905-04-20", False),
+    ],
+)
+def test_written_lines_and_datelines_at_the_end(written, dateline, edtf, exact):
+    body = "Comrade Ivanov,\n\nThe text.\n\nYours,\nLenin" + (f"\n\n{dateline}" if dateline else "")
+    (doc,) = one_line(body, written=written).documents
+    assert (doc.date.edtf, doc.date.exact_day) == (edtf, exact)
+    assert doc.date_kind == "written"
+    if dateline:
+        assert doc.date_line.text == dateline
+
+
+def test_dateline_without_a_year_and_no_written_year_is_not_guessed():
+    letter = one_line("Comrade Ivanov,\n\nThe text.\n\n23/V.", written="Written in Geneva")
+    (doc,) = letter.documents
+    assert doc.date is None  # the citation's 1977 is not the letter's year
+    assert any("23/V." in w.message and "no year" in w.message for w in letter.warnings)
+
+
+def test_dictated_line_with_time():
+    letter = one_line("Comrade Stalin,\n\nThe text.", written="Dictated by phone at 9.00 on May 6, 1922")
+    (doc,) = letter.documents
+    assert (doc.date.edtf, doc.date_kind, doc.dictated_how.text) == ("1922-05-06T09:00", "dictated", "Dictated by phone")
+
+
+def test_closings_of_two_lines_and_with_a_tail():
+    (doc,) = one_line("Dear Comrade Kayurov;\n\nThe text.\n\nBest wishes,\nYours,\nLenin").documents
+    assert doc.closing.text == "Best wishes,\nYours," and doc.paragraphs[-1].text == "Lenin"
+    (doc,) = one_line("Dear Zina,\n\nThe text.\n\nBeste Grüsse, especially to Styopka!").documents
+    assert doc.closing.text == "Beste Grüsse, especially to Styopka!" and [p.text for p in doc.paragraphs] == ["The text."]
+    (doc,) = one_line("Liebe Freunde,\n\nThe text.\n\nBeste Gr&Bwhatthe;e!\nIhr Lenin").documents
+    assert doc.closing.text == "Beste Gr&Bwhatthe;e!"
+
+
+def test_notes_heading_and_a_note_without_a_space():
+    letter = one_line("Comrade Ivanov,\n\nThe text.[1] More.[2]\n\nLenin\n\n\nNotes\n\n[1] One.\n\n[2]Two.—Ed.")
+    assert [(f.number, f.span.text) for f in letter.footnotes] == [(1, "One."), (2, "Two.—Ed.")]
+    assert "Notes" in [d.text for d in letter.dropped]
+    assert [p.text for p in letter.documents[0].paragraphs] == ["The text.[1] More.[2]", "Lenin"]
+    assert not any("marker" in w.message for w in letter.warnings)
+
+
+def test_addressee_named_by_the_editors_notes():
+    letter = one_line("Comrade Sverdlov\n\nThe bearer has a mandate.[1]\n\n[1] The letter to Y. M. Sverdlov apparently concerns F. F. Obraztsov.")
+    (name,) = letter.documents[0].addressees
+    assert name.text == "Y. M. Sverdlov" and name.start > letter.text.index("[1] The letter")
+
+    letter = one_line("In case of need use the direct line.[1]\n\n[1] This telegram is the reply to a message by direct line from D. T. Petruchuk, who was at Orsha.")
+    assert [a.text for a in letter.documents[0].addressees] == ["D. T. Petruchuk"]
+
+    # a note that only mentions a person of the same name changes nothing
+    letter = one_line("Comrade Krasin:\n\nSend him abroad.[1]\n\n[1] That same day L. B. Krasin replied to Lenin.")
+    assert [a.text for a in letter.documents[0].addressees] == ["Krasin"]
+
+
+def test_datelines_at_the_head_and_salutation_make_one_document():
+    letter = one_line("24.III.1921\n\nDear Comrade Kayurov;\n\nI have received your letter of 1.III.21.\n\nLenin")
+    (doc,) = letter.documents
+    assert doc.date.edtf == "1921-03-24" and doc.date_line.text == "24.III.1921"
+    assert [a.text for a in doc.addressees] == ["Kayurov"]
