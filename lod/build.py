@@ -14,7 +14,7 @@ from . import __version__, void
 from .annotations import AnnotationError, load_curation
 from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
-from .mapper import map_letter
+from .mapper import Mapped, map_one, plan_slugs
 from .parser import read_letter
 from .uris import Minter
 from .validate import validate
@@ -23,12 +23,24 @@ class BuildError(Exception):
     """The build cannot produce a graph worth publishing; the message says why and where."""
 
 
+@dataclass(frozen=True)
+class BuildWarning:
+    """Something the build left out or changed, and why; ``file`` is a letter or an annotation file."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
 @dataclass
 class Build:
     base: str
     graphs: list[tuple[URIRef, Graph]]  # (graph name, triples), letters first
     letters: list[Letter]
-    warnings: list[ParseWarning] = field(default_factory=list)
+    warnings: list[ParseWarning | BuildWarning] = field(default_factory=list)
+    mapped: list[Mapped] = field(default_factory=list)  # per letter, in file order
     quads: list[ox.Quad] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -57,25 +69,29 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
     started = time.perf_counter()
     mint = Minter(base)
     letters = read_letters(letters_dir)
+    notes: list[BuildWarning] = []
     try:
         curation = load_curation(annotations_dir)
         files = {letter.file for letter in letters}
-        for name, ann in curation.letters.items():
-            if name not in files:
-                raise AnnotationError(f"{ann.source_file}: annotates {name}, which is not in {letters_dir}")
-        graphs = [map_letter(letter, curation, mint) for letter in letters]
+        for name, ann in sorted(curation.letters.items()):
+            if name not in files:  # a folder of some letters only: their annotations still apply
+                notes.append(BuildWarning(ann.source_file, f"annotates {name}, which is not in {letters_dir}: skipped"))
+                del curation.letters[name]
+                for entity in curation.entities.values():
+                    entity.mentions.pop(name, None)
+        slugs, renamed = plan_slugs(letters, curation)
+        notes += [BuildWarning(file, message) for file, message in renamed]
+        mapped = [map_one(letter, curation, mint, slugs[letter.file]) for letter in letters]
     except AnnotationError as exc:
         raise BuildError(str(exc)) from None
-    names = [name for name, _ in graphs]
-    duplicates = {str(n) for n in names if names.count(n) > 1}
-    if duplicates:
-        raise BuildError(f"two letters map to the same URI: {', '.join(sorted(duplicates))}; give one a 'slug' in its annotation file")
+    graphs = [(m.uri, m.graph) for m in mapped]
     terms = Graph().parse(ontology_dir / "terms.ttl", format="turtle", publicID=mint.base)
     graphs.append((mint.concept("types"), terms))
     triples = len({t for _, graph in graphs for t in graph})
     graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples)))
-    warnings = [w for letter in letters for w in letter.warnings]
-    build = Build(mint.base, graphs, letters, warnings)
+    warnings: list[ParseWarning | BuildWarning] = notes + [w for letter in letters for w in letter.warnings]
+    warnings += [BuildWarning(m.file, w) for m in mapped for w in m.warnings]
+    build = Build(mint.base, graphs, letters, warnings, mapped)
     build.quads = canonical_quads(graphs)
     build.seconds = time.perf_counter() - started
     return build

@@ -46,18 +46,96 @@ def person_name(text: str) -> str:
     return name.title() if name.isupper() else name
 
 
+_NAME_WORD = re.compile(r"[^\W\d_][\w’'.\-]*\.?|\(|\)", re.UNICODE)
+_PARTICLES = {"von", "van", "der", "de", "du", "di", "da", "la", "le", "y", "ibn", "of", "the", "and", "for", "in"}
+
+
+def plausible_name(name: str, kind: str = "person") -> bool:
+    """Whether words can be a name as written: a person's name is one to six capitalised words
+    (particles aside) with no digits; a group's or a place's has no digits or brackets either."""
+    text = clean(name)
+    if not text or any(c.isdigit() for c in text) or any(c in text for c in "[]{}<>|/\\:;!?"):
+        return False
+    if kind != "person":
+        return len(text) <= 120
+    words = person_name(text).replace("(", " ").replace(")", " ").split()
+    if not 1 <= len(words) <= 6 or any(not _NAME_WORD.fullmatch(w) for w in words):
+        return False
+    return words[-1][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
+
+
 def letter_slug(letter: Letter, curation: Curation) -> str:
+    """The letter's own slug: the curated one, else its date and addressees, with a disambiguator
+    drawn from the letter itself (``plan_slugs``) when date or addressee is missing."""
     curated = curation.letters.get(letter.file)
     if curated and curated.slug:
         return curated.slug
+    base, strong = _slug_parts(letter)
+    return base if strong else f"{base}-{disambiguator(letter)}"
+
+
+def _slug_parts(letter: Letter) -> tuple[str, bool]:
+    """(date and addressees as a slug, whether they are enough to tell the letter apart)."""
     doc = letter.documents[0] if letter.documents else None
     parts: list[str] = []
     if doc and doc.date:
         parts.append(_date_slug(doc.date))
-    if doc:
-        parts += [slugify(person_name(a.text).split()[-1]) for a in doc.addressees]
-    slug = "-".join(p for p in parts if p)
-    return slug or slugify(letter.file.rsplit(".", 1)[0])
+    else:
+        parts.append("undated")
+    names = [slugify(person_name(a.text).split()[-1]) for a in doc.addressees] if doc else []
+    parts += [n for n in names if n]
+    strong = bool(doc and doc.date and any(names))
+    return "-".join(p for p in parts if p), strong
+
+
+def disambiguator(letter: Letter) -> str:
+    """What tells two letters of one day or with no date apart, from the letter alone (never from its
+    neighbours in a folder): the volume and pages of its citation, else a hash of its file name."""
+    citation = letter.citation
+    if citation and citation.volume and citation.pages:
+        found = slugify(f"v{citation.volume} p{citation.pages}")
+        if found:
+            return found
+    return file_hash(letter)
+
+
+def file_hash(letter: Letter) -> str:
+    return hashlib.sha256(letter.file.encode("utf-8")).hexdigest()[:8]
+
+
+def plan_slugs(letters: list[Letter], curation: Curation) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Every letter's slug, unique within the build, and a note for each one that had to be told apart.
+
+    Curated slugs are kept as given (two equal ones are an error of the curation); a slug made from
+    the text that meets another gets the letter's disambiguator, then a hash of its file name.
+    """
+    slugs = {letter.file: letter_slug(letter, curation) for letter in letters}
+    curated = {f: c.slug for f, c in curation.letters.items() if c.slug and f in slugs}
+    seen: dict[str, str] = {}
+    for file, slug in sorted(curated.items()):
+        if slug in seen:
+            raise AnnotationError(f"{curation.letters[file].source_file}: slug {slug!r} is also the slug of {seen[slug]}")
+        seen[slug] = file
+    notes: list[tuple[str, str]] = []
+    for step in (disambiguator, file_hash):
+        counts: dict[str, int] = {}
+        for slug in slugs.values():
+            counts[slug] = counts.get(slug, 0) + 1
+        by_file = {letter.file: letter for letter in letters}
+        for file in sorted(slugs):
+            slug = slugs[file]
+            if file in curated or (counts[slug] == 1 and slug not in curated.values()):
+                continue
+            extra = step(by_file[file])
+            if slug.endswith(f"-{extra}"):
+                continue
+            slugs[file] = f"{slug}-{extra}"
+            notes.append((file, f"letter URI {slug!r} is taken by another letter; this one is {slugs[file]!r}"))
+    names = list(slugs.values())
+    clash = sorted({s for s in names if names.count(s) > 1})
+    if clash:  # two files with the same name cannot be in one folder, so this is not reached
+        raise AnnotationError(f"letters still share a URI: {', '.join(clash)}")
+    return slugs, notes
 
 
 def _date_slug(date: DateValue) -> str:
@@ -83,6 +161,8 @@ class _Context:
     described: set[str] = field(default_factory=set)
     auto: dict[str, Entity] = field(default_factory=dict)
     editors: str | None = None  # the voice of the header and the notes
+    author: Entity | None = None
+    warnings: list[str] = field(default_factory=list)  # what the mapper left out, and why
 
     @property
     def uri(self) -> URIRef:
@@ -107,8 +187,12 @@ class _Context:
     def uri_of(self, entity: Entity) -> URIRef:
         return self.mint.thing(entity.kind, entity.id)
 
-    def agent(self, name: str, kind: str = "person") -> Entity:
-        """The curated entity with that name, or one made from the name as written."""
+    def agent(self, name: str, kind: str = "person", role: str = "name") -> Entity | None:
+        """The curated entity with that name, or one made from the name as written; None when the
+        words do not read as a name at all (a header line the parser took for a byline)."""
+        if not plausible_name(name, kind):
+            self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
+            return None
         found = self.curation.by_name(name, kind)
         if found is None and kind == "person":
             found = self.curation.by_name(name.split()[-1], kind)
@@ -126,13 +210,31 @@ class _Context:
             self.anchors.append((Anchor(span, voice, "parser"), body, motivation))
 
 
-def map_letter(letter: Letter, curation: Curation, mint: Minter) -> tuple[URIRef, Graph]:
-    """The named graph of one letter: its URI and its triples."""
-    ctx = _Context(letter, curation, mint, letter_slug(letter, curation))
-    author = ctx.agent(clean(letter.author.text)) if letter.author else None
+def map_letter(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None) -> tuple[URIRef, Graph]:
+    """The named graph of one letter: its URI and its triples (``slug`` as ``plan_slugs`` gave it)."""
+    mapped = map_one(letter, curation, mint, slug)
+    return mapped.uri, mapped.graph
+
+
+@dataclass
+class Mapped:
+    """One letter's graph and what a curator should know of it."""
+
+    file: str
+    uri: URIRef
+    graph: Graph
+    warnings: list[str]
+
+
+def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None) -> Mapped:
+    ctx = _Context(letter, curation, mint, slug or letter_slug(letter, curation))
+    author = ctx.agent(clean(letter.author.text), role="author") if letter.author else None
+    ctx.author = author
     if letter.citation and letter.citation.work:
-        ctx.editors = ctx.agent(f"Editors of {letter.citation.work}", "group").id
-        ctx.described.add(ctx.editors)
+        editors = ctx.agent(f"Editors of {letter.citation.work}", "group")
+        if editors:
+            ctx.editors = editors.id
+            ctx.described.add(ctx.editors)
     _source_text(ctx)
     _letter(ctx, author)
     _curated(ctx)
@@ -143,7 +245,7 @@ def map_letter(letter: Letter, curation: Curation, mint: Minter) -> tuple[URIRef
             _describe(ctx, ctx.entity(entity_id, letter.file))
             done.add(entity_id)
     _annotations(ctx, author)
-    return ctx.uri, ctx.graph
+    return Mapped(letter.file, ctx.uri, ctx.graph, ctx.warnings)
 
 
 def _source_text(ctx: _Context) -> None:
@@ -229,8 +331,8 @@ def _letter(ctx: _Context, author: Entity | None) -> None:
 def _addressees(ctx: _Context, doc: Document | None) -> list[tuple[Entity, Span]]:
     found: list[tuple[Entity, Span]] = []
     for span in doc.addressees if doc else ():
-        person = ctx.agent(span.text)
-        if person.id not in {p.id for p, _ in found}:
+        person = ctx.agent(span.text, role="addressee")
+        if person and person.id not in {p.id for p, _ in found}:
             found.append((person, span))
     return found
 
@@ -293,6 +395,8 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
     else:
         _date_unknown(ctx, creation)
     ctx.note_anchor(doc.dictated_how, creation, OA.describing)
+    if not any(body == creation for _, body, _ in ctx.anchors):
+        ctx.note_anchor(_creation_evidence(ctx, doc), creation, OA.describing)
     for i, pub in enumerate(doc.published, start=1):
         event = _event(ctx, f"{ctx.slug}-publication{suffix}-{pub.year or i}", CRM.E65_Creation,
                        "first-publication" if pub.first else "publication", clean(pub.span.text).rstrip("."))
@@ -314,6 +418,24 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
         ctx.add(created, RDFS.comment, Literal(f"Printed from {clean(doc.printed_from.text)}."))
 
 
+def _creation_evidence(ctx: _Context, doc: Document) -> Span | None:
+    """What in the page attests that the text was made when it gives no date line: the header line
+    that says when it was written, the byline that names its author, its salutation, or its first
+    paragraph (the text is its own evidence)."""
+    header = ctx.letter.header
+    for span in (header.written, ctx.letter.author if ctx.author else None, doc.salutation,
+                 *doc.paragraphs[:1]):
+        if span is not None and span.text.strip():
+            return span
+    text = ctx.letter.text
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    start = len(text) - len(stripped)
+    line = stripped.splitlines()[0].rstrip()
+    return Span(start, start + len(line), line)
+
+
 def _people_of_header(ctx: _Context, original: URIRef) -> None:
     """The translator and the transcriber: a catalogue triple, and the event that made their text."""
     letter, uri = ctx.letter, ctx.uri
@@ -330,19 +452,43 @@ def _people_of_header(ctx: _Context, original: URIRef) -> None:
 
 def _header_role(ctx: _Context, name: Span, line: Span | None, prop: URIRef, kind: str, label: str,
                  created: URIRef, used: URIRef, by: tuple[datetime, str] | None) -> None:
-    person = ctx.agent(clean(name.text))
-    ctx.add(ctx.uri, prop, ctx.uri_of(person))
-    ctx.described.add(person.id)
-    ctx.note_anchor(name, ctx.uri_of(person), OA.identifying, voice=ctx.editors)
-    event = _event(ctx, f"{ctx.slug}-{kind}", CRM.E65_Creation, kind, f"{label} {person.label}")
+    found = [(span, ctx.agent(clean(span.text), role=kind.replace("tion", "tor")))
+             for span in name_spans(name)]
+    persons = [(span, person) for span, person in found if person]
+    if not persons:
+        return
+    for span, person in persons:
+        ctx.add(ctx.uri, prop, ctx.uri_of(person))
+        ctx.described.add(person.id)
+        ctx.note_anchor(span, ctx.uri_of(person), OA.identifying, voice=ctx.editors)
+    event = _event(ctx, f"{ctx.slug}-{kind}", CRM.E65_Creation, kind,
+                   f"{label} {' and '.join(p.label for _, p in persons)}")
     ctx.add(event, CRM.P94_has_created, created)
     ctx.add(event, CRM.P16_used_specific_object, used)
-    ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(person))
+    for _, person in persons:
+        ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(person))
     if by:
         _time_span(ctx, event, None, by[0], by[1])
     else:
         _date_unknown(ctx, event)
-    ctx.note_anchor(line, event, OA.describing, voice=ctx.editors)
+    ctx.note_anchor(line or name, event, OA.describing, voice=ctx.editors)
+
+
+_NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+
+
+def name_spans(span: Span) -> list[Span]:
+    """'Martin Parker and Bernard Isaacs' names two persons: one span each, offsets kept."""
+    spans, start = [], 0
+    for sep in [*_NAME_SEPARATOR.finditer(span.text), None]:
+        end = sep.start() if sep else len(span.text)
+        piece = span.text[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            spans.append(Span(span.start + start + lead, span.start + start + lead + len(piece), piece))
+        start = sep.end() if sep else end
+    return spans
 
 
 def _citation(ctx: _Context) -> None:
@@ -379,13 +525,13 @@ def _citation(ctx: _Context) -> None:
                    str(citation.year))
     else:
         _date_unknown(ctx, event)
-    if citation.publisher:
-        publisher = ctx.agent(citation.publisher, "group")
+    publisher = ctx.agent(citation.publisher, "group", role="publisher") if citation.publisher else None
+    if publisher:
         ctx.add(volume, DCTERMS.publisher, ctx.uri_of(publisher))
         ctx.add(event, CRM.P14_carried_out_by, ctx.uri_of(publisher))
         ctx.described.add(publisher.id)
-    if citation.place:
-        place = ctx.agent(citation.place, "place")
+    place = ctx.agent(citation.place, "place", role="place of publication") if citation.place else None
+    if place:
         ctx.add(event, CRM.P7_took_place_at, ctx.uri_of(place))
         ctx.described.add(place.id)
     ctx.note_anchor(citation.span, event, OA.describing, voice=ctx.editors)
@@ -439,6 +585,8 @@ def _comrades(ctx: _Context) -> None:
             if any(s.start < end and start < s.end for s in taken):
                 continue
             person = ctx.agent(name.group())
+            if person is None:
+                continue
             ctx.described.add(person.id)
             span = Span(start, end, ctx.letter.text[start:end])
             ctx.note_anchor(span, ctx.uri_of(person))
