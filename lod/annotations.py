@@ -69,6 +69,11 @@ class Entity:
     time: TimeBounds | None = None
     # where it is mentioned, per letter file
     mentions: dict[str, list[Quote]] = field(default_factory=dict)
+    # identity (lod.identity): in the register, with the forms it answers to in every letter
+    registered: bool = False
+    register_names: tuple[str, ...] = ()
+    unambiguous_surname: bool = False
+    unreconciled: bool = False  # made by the mapper from a name no register entry answers to
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class LetterAnnotations:
 class Curation:
     entities: dict[str, Entity] = field(default_factory=dict)
     letters: dict[str, LetterAnnotations] = field(default_factory=dict)
+    register_file: str | None = None  # the register's file name, when one was loaded
 
     def by_name(self, name: str, kind: str = "person") -> Entity | None:
         """The entity of that kind one of whose names or whose surname is ``name``."""
@@ -99,8 +105,13 @@ def _norm(name: str) -> str:
     return " ".join(name.replace("\u00a0", " ").split()).casefold()
 
 
-def load_curation(folder: Path) -> Curation:
+def load_curation(folder: Path, register: Path | None = None) -> Curation:
+    """The register's entities (lod.identity), then every annotation file of ``folder``."""
     curation = Curation()
+    if register is not None:
+        from .identity import load_register
+
+        load_register(register, curation)
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         _load_file(path, curation)
     return curation
@@ -136,13 +147,29 @@ def _load_file(path: Path, curation: Curation) -> None:
                 continue
             entity = _entity(section, str(entity_id), body, where)
             entity.source_file = path.name
-            if entity_id in curation.entities:
-                raise AnnotationError(f"{where}: id already defined in {curation.entities[entity_id].source_file}")
+            known = curation.entities.get(entity_id)
+            if known is not None and known.source_file == curation.register_file and known.kind == entity.kind:
+                entity = _curated_over_registered(entity, known)
+            elif known is not None:
+                raise AnnotationError(f"{where}: id already defined in {known.source_file}")
             if letter_file is not None:
                 entity.mentions[letter_file] = _quotes(body.get("mentions"), f"{where}.mentions")
                 if section == "events":
                     entity.mentions[letter_file] += _quotes(body.get("evidence"), f"{where}.evidence")
             curation.entities[str(entity_id)] = entity
+
+
+def _curated_over_registered(curated: Entity, registered: Entity) -> Entity:
+    """An annotation file describing a registered entity: what it says wins, the register's forms stay."""
+    curated.registered = True
+    curated.register_names = registered.register_names
+    curated.unambiguous_surname = registered.unambiguous_surname
+    curated.names = tuple(dict.fromkeys((*curated.names, *registered.names)))
+    curated.same_as = curated.same_as or registered.same_as
+    curated.note = curated.note or registered.note
+    curated.name = curated.name or registered.name
+    curated.mentions = {**registered.mentions}
+    return curated
 
 
 _ENTITY_KEYS = {"label", "name", "names", "same_as", "note", "mentions", "evidence", "class", "type", "time"}

@@ -11,9 +11,11 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from . import __version__, void
-from .annotations import AnnotationError, load_curation
+from .annotations import AnnotationError, Curation, load_curation
 from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
+from .config import Settings
+from .identity import Resolver
 from .mapper import Mapped, map_one, plan_slugs
 from .parser import read_letter
 from .uris import Minter
@@ -41,6 +43,7 @@ class Build:
     letters: list[Letter]
     warnings: list[ParseWarning | BuildWarning] = field(default_factory=list)
     mapped: list[Mapped] = field(default_factory=list)  # per letter, in file order
+    curation: Curation | None = None  # the register and the annotation files, as the mapper read them
     quads: list[ox.Quad] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -64,14 +67,20 @@ def read_letters(folder: Path) -> list[Letter]:
     return letters
 
 
-def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str) -> Build:
-    """Parse, annotate and map every letter; nothing is written."""
+DEFAULT_REGISTER = Settings().register
+
+
+def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str,
+                register: Path | None = DEFAULT_REGISTER) -> Build:
+    """Parse, annotate and map every letter; nothing is written. ``register=None``: no register."""
     started = time.perf_counter()
     mint = Minter(base)
     letters = read_letters(letters_dir)
+    if register is not None and not register.is_file():
+        raise BuildError(f"no register at {register}")
     notes: list[BuildWarning] = []
     try:
-        curation = load_curation(annotations_dir)
+        curation = load_curation(annotations_dir, register)
         files = {letter.file for letter in letters}
         for name, ann in sorted(curation.letters.items()):
             if name not in files:  # a folder of some letters only: their annotations still apply
@@ -81,7 +90,8 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
                     entity.mentions.pop(name, None)
         slugs, renamed = plan_slugs(letters, curation)
         notes += [BuildWarning(file, message) for file, message in renamed]
-        mapped = [map_one(letter, curation, mint, slugs[letter.file]) for letter in letters]
+        resolver = Resolver(curation)
+        mapped = [map_one(letter, curation, mint, slugs[letter.file], resolver) for letter in letters]
     except AnnotationError as exc:
         raise BuildError(str(exc)) from None
     graphs = [(m.uri, m.graph) for m in mapped]
@@ -91,27 +101,30 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
     graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples)))
     warnings: list[ParseWarning | BuildWarning] = notes + [w for letter in letters for w in letter.warnings]
     warnings += [BuildWarning(m.file, w) for m in mapped for w in m.warnings]
-    build = Build(mint.base, graphs, letters, warnings, mapped)
+    build = Build(mint.base, graphs, letters, warnings, mapped, curation)
     build.quads = canonical_quads(graphs)
     build.seconds = time.perf_counter() - started
     return build
 
 
-def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str, out: Path) -> Build:
+def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str, out: Path,
+          register: Path | None = DEFAULT_REGISTER) -> Build:
     """Map, check, and only if every check passes, write the dumps."""
-    result = make_graphs(letters_dir, annotations_dir, ontology_dir, base)
+    result = make_graphs(letters_dir, annotations_dir, ontology_dir, base, register)
     problems = validate(result, ontology_dir)
     if problems:
         shown = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
-    write_dumps(result.quads, out, manifest(letters_dir, annotations_dir, ontology_dir, base))
+    write_dumps(result.quads, out, manifest(letters_dir, annotations_dir, ontology_dir, base, register))
     return result
 
 
-def manifest(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str) -> dict:
+def manifest(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str,
+             register: Path | None = DEFAULT_REGISTER) -> dict:
     """The inputs of a build, by checksum: equal manifests mean equal dumps."""
     files = sorted(letters_dir.glob("*.txt")) + sorted(annotations_dir.glob("*.y*ml")) + sorted(ontology_dir.glob("*.ttl"))
+    files += [register] if register is not None and register.is_file() else []
     return {
         "base": base,
         "version": __version__,

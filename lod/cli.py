@@ -16,6 +16,9 @@ letters_option = click.option("--letters", type=click.Path(file_okay=False, path
 annotations_option = click.option("--annotations", type=click.Path(file_okay=False, path_type=Path),
                                   default=_DEFAULTS.annotations, show_default=True,
                                   help="Folder of curated annotations (*.yaml).")
+register_option = click.option("--register", type=click.Path(dir_okay=False, path_type=Path),
+                               default=_DEFAULTS.register, show_default=True,
+                               help="The register of persons, groups and places shared by all letters (YAML).")
 base_option = click.option("--base", default=_DEFAULTS.base, show_default=True,
                            help="Base URI the data is published under.")
 
@@ -28,14 +31,16 @@ def main() -> None:
 @main.command("build")
 @letters_option
 @annotations_option
+@register_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=_DEFAULTS.out, show_default=True,
               help="Folder the dumps are written to (replaced as a whole, only when the build succeeds).")
 @base_option
-def build_command(letters: Path, annotations: Path, out: Path, base: str) -> None:
+def build_command(letters: Path, annotations: Path, register: Path, out: Path, base: str) -> None:
     """Map the letters to RDF, check the result, and write the dumps."""
-    settings = Settings(base=base, letters=letters, annotations=annotations, out=out)
+    settings = Settings(base=base, letters=letters, annotations=annotations, register=register, out=out)
     try:
-        result = build(settings.letters, settings.annotations, settings.ontology, settings.base, settings.out)
+        result = build(settings.letters, settings.annotations, settings.ontology, settings.base, settings.out,
+                       settings.register)
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
     for warning in result.warnings:
@@ -47,12 +52,14 @@ def build_command(letters: Path, annotations: Path, out: Path, base: str) -> Non
 @main.command("validate")
 @letters_option
 @annotations_option
+@register_option
 @base_option
-def validate_command(letters: Path, annotations: Path, base: str) -> None:
+def validate_command(letters: Path, annotations: Path, register: Path, base: str) -> None:
     """Check the mapped letters against the SHACL shapes and CIDOC-CRM 7.1; exit 1 on any violation."""
-    settings = Settings(base=base, letters=letters, annotations=annotations)
+    settings = Settings(base=base, letters=letters, annotations=annotations, register=register)
     try:
-        result = make_graphs(settings.letters, settings.annotations, settings.ontology, settings.base)
+        result = make_graphs(settings.letters, settings.annotations, settings.ontology, settings.base,
+                             settings.register)
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
     for warning in result.warnings:
@@ -64,6 +71,39 @@ def validate_command(letters: Path, annotations: Path, base: str) -> None:
         click.echo(f"{len(problems)} violation(s)", err=True)
         sys.exit(1)
     click.echo(f"{len(result.letters)} letters, {len(result.quads)} quads: conforms to the shapes and to CIDOC-CRM 7.1")
+
+
+@main.command("register")
+@letters_option
+@annotations_option
+@register_option
+@base_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: each name with its letters and candidates.")
+def register_command(letters: Path, annotations: Path, register: Path, base: str, as_json: bool) -> None:
+    """List the names no register entry answers to, with their letters and candidate matches, for a curator."""
+    import json
+
+    from .report import unreconciled_names
+
+    settings = Settings(base=base, letters=letters, annotations=annotations, register=register)
+    try:
+        result = make_graphs(settings.letters, settings.annotations, settings.ontology, settings.base, settings.register)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    names = unreconciled_names(result)
+    if as_json:
+        click.echo(json.dumps(names, indent=1, ensure_ascii=False))
+        return
+    entities = result.curation.entities if result.curation else {}
+    for item in names:
+        where = ", ".join(f"{m['file']} ({m['role']})" for m in item["letters"])
+        click.echo(f"{item['kind']:<6} {item['name']!r}: {where}")
+        for candidate in item["candidates"]:
+            entity = entities.get(candidate)
+            click.echo(f"         candidate: {candidate} ({entity.label if entity else '?'})")
+    letters_with = len({m["file"] for item in names for m in item["letters"]})
+    click.echo(f"{len(names)} unreconciled name(s) in {letters_with} of {len(result.letters)} letters; "
+               f"add them to {settings.register} (or an annotation file) to reconcile them", err=True)
 
 
 @main.command("load")

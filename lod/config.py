@@ -25,6 +25,7 @@ class Settings:
     base: str = default_base()
     letters: Path = ROOT / "data" / "letters"
     annotations: Path = ROOT / "data" / "annotations"
+    register: Path = ROOT / "data" / "register.yaml"  # persons, groups and places shared by all letters
     ontology: Path = ROOT / "ontology"
     out: Path | None = ROOT / "data" / "dumps"  # None: no dumps to offer (given files, a store directory)
     host: str = DEFAULT_HOST

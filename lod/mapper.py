@@ -19,6 +19,7 @@ from rdflib.namespace import XSD
 
 from . import __version__
 from .annotations import Anchor, AnnotationError, Curation, Entity, Quote, TimeBounds, anchor
+from .identity import Resolver, surname, words
 from .letter import DateValue, Document, Letter, Span
 from .namespaces import CRM, DCMITYPE, DCTERMS, EDTF, FOAF, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from .uris import Minter, slugify
@@ -26,7 +27,12 @@ from .uris import Minter, slugify
 PUBLIC_DOMAIN = URIRef("https://creativecommons.org/publicdomain/mark/1.0/")
 SPDX = "http://spdx.org/rdf/terms#"
 _QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in each TextQuoteSelector
-_COMRADES = re.compile(r"\bComrades?\s+((?:[A-Z][\w\-]+(?:’s|'s)?)(?:(?:,\s*|\s+and\s+)[A-Z][\w\-]+(?:’s|'s)?)*)")
+# "Comrade X" and "Comrades X, Y and Z", on one line: a comma at a line's end closes the list.
+_COMRADES = re.compile(r"\bComrades?[ \t\u00a0]+((?:[A-Z][\w\-]+(?:’s|'s)?)"
+                       r"(?:(?:,[ \t\u00a0]*|[ \t\u00a0]+and[ \t\u00a0]+)[A-Z][\w\-]+(?:’s|'s)?)*)")
+# Words after "Comrade" that are a post, not a name ("Comrade Chairman").
+_TITLES = {"Chairman", "Secretary", "Commissar", "Commander", "President", "Director", "Editor", "Editors",
+           "Deputy", "Member", "Members", "Delegate", "Delegates", "Comrade", "Comrades"}
 _ENTITY_CLASSES = {
     "person": (CRM.E21_Person, FOAF.Person),
     "group": (CRM.E74_Group, FOAF.Organization),
@@ -163,6 +169,9 @@ class _Context:
     editors: str | None = None  # the voice of the header and the notes
     author: Entity | None = None
     warnings: list[str] = field(default_factory=list)  # what the mapper left out, and why
+    resolver: Resolver | None = None
+    named: dict[str, Entity] = field(default_factory=dict)  # entities this letter names, by id
+    unreconciled: list[Unreconciled] = field(default_factory=list)
 
     @property
     def uri(self) -> URIRef:
@@ -188,21 +197,34 @@ class _Context:
         return self.mint.thing(entity.kind, entity.id)
 
     def agent(self, name: str, kind: str = "person", role: str = "name") -> Entity | None:
-        """The curated entity with that name, or one made from the name as written; None when the
-        words do not read as a name at all (a header line the parser took for a byline)."""
+        """The entity a name as written stands for (lod.identity), or one of its own for this letter,
+        marked unreconciled; None when the words do not read as a name at all (a header line the
+        parser took for a byline)."""
         if not plausible_name(name, kind):
             self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
             return None
-        found = self.curation.by_name(name, kind)
-        if found is None and kind == "person":
-            found = self.curation.by_name(name.split()[-1], kind)
-        if found:
-            return found
         display = person_name(name) if kind == "person" else clean(name)
-        slug = slugify(display.split()[-1] if kind == "person" else display)
-        if slug not in self.auto:
-            self.auto[slug] = Entity(id=slug, kind=kind, label=display, name=display)
-        return self.auto[slug]
+        found = self.resolver.resolve(display, kind, self.letter.file)
+        if found is None and kind == "person" and len(words(display)) == 1:
+            # A surname alone names the one person of that surname this letter has already named in full.
+            same = {e.id: e for e in self.named.values() if e.kind == "person"
+                    and len(words(e.name or e.label)) > 1 and surname(e.name or e.label) == surname(display)}
+            found = next(iter(same.values())) if len(same) == 1 else None
+        if found is not None:
+            self.named[found.id] = found
+            return found
+        # Scoped to the letter: a name no register entry answers to never meets another letter's person.
+        entity_id = f"{slugify(display) or kind}-in-{self.slug}"
+        if entity_id not in self.auto:
+            self.auto[entity_id] = Entity(
+                id=entity_id, kind=kind, label=display, name=display, unreconciled=True,
+                note=f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
+                     f"entity stands for the mentions in this letter only.")
+            self.unreconciled.append(Unreconciled(display, kind, entity_id, role,
+                                                  tuple(e.id for e in self.resolver.candidates(display, kind))))
+        entity = self.auto[entity_id]
+        self.named[entity.id] = entity
+        return entity
 
     def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
                     voice: str | None = None) -> None:
@@ -216,6 +238,17 @@ def map_letter(letter: Letter, curation: Curation, mint: Minter, slug: str | Non
     return mapped.uri, mapped.graph
 
 
+@dataclass(frozen=True)
+class Unreconciled:
+    """A name no register entry answers to, as the mapper met it in one letter."""
+
+    name: str
+    kind: str
+    entity: str  # the id of the letter's own entity for it
+    role: str  # author, addressee, translator, name (a mention in the text) ...
+    candidates: tuple[str, ...]  # ids of registered or curated entities of the same surname or form
+
+
 @dataclass
 class Mapped:
     """One letter's graph and what a curator should know of it."""
@@ -224,10 +257,13 @@ class Mapped:
     uri: URIRef
     graph: Graph
     warnings: list[str]
+    unreconciled: list[Unreconciled] = field(default_factory=list)
 
 
-def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None) -> Mapped:
+def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None,
+            resolver: Resolver | None = None) -> Mapped:
     ctx = _Context(letter, curation, mint, slug or letter_slug(letter, curation))
+    ctx.resolver = resolver or Resolver(curation)
     author = ctx.agent(clean(letter.author.text), role="author") if letter.author else None
     ctx.author = author
     if letter.citation and letter.citation.work:
@@ -245,7 +281,7 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
             _describe(ctx, ctx.entity(entity_id, letter.file))
             done.add(entity_id)
     _annotations(ctx, author)
-    return Mapped(letter.file, ctx.uri, ctx.graph, ctx.warnings)
+    return Mapped(letter.file, ctx.uri, ctx.graph, ctx.warnings, ctx.unreconciled)
 
 
 def _source_text(ctx: _Context) -> None:
@@ -579,7 +615,7 @@ def _comrades(ctx: _Context) -> None:
     taken = [a.span for a, _, _ in ctx.anchors if a.span.start >= 0]
     for match in _COMRADES.finditer(ctx.letter.text):
         for name in re.finditer(r"[A-Z][\w\-]+", match.group(1)):
-            if name.group() in ("Comrade", "Comrades"):
+            if name.group() in ("Comrade", "Comrades") or name.group() in _TITLES:
                 continue
             start, end = match.start(1) + name.start(), match.start(1) + name.end()
             if any(s.start < end and start < s.end for s in taken):
@@ -605,6 +641,8 @@ def _describe(ctx: _Context, entity: Entity) -> None:
         return
     for cls in _ENTITY_CLASSES[entity.kind]:
         ctx.add(uri, RDF.type, cls)
+    if entity.unreconciled:
+        ctx.add(uri, CRM.P2_has_type, ctx.concept("unreconciled"))
     if entity.kind in ("person", "group"):
         ctx.add(uri, FOAF.name, Literal(entity.name or entity.label))
     if entity.kind != "text":

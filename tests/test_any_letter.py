@@ -144,3 +144,118 @@ def test_annotations_of_letters_not_in_the_folder_are_skipped_with_a_warning(tmp
     corpus.add("501_one.txt", page("Comrade Petrov:\n\nA short note.", date_line="June 1, 1921."))
     result = corpus.build(base)
     assert any(SEED_FILE in str(w) and "skipped" in str(w) for w in result.warnings), [str(w) for w in result.warnings]
+
+
+# --- 2. identity -----------------------------------------------------------------------------------
+
+SEED_POPOV_AND_KASPAROV = {"http://127.0.0.1:5000/id/person/popov", "http://127.0.0.1:5000/id/person/kasparov"}
+
+
+def persons_named(result, letter: str) -> dict[str, str]:
+    """Every person the letter's own graph names (recipient, creator, mention): URI -> label."""
+    rows = ask(result, f"""
+        SELECT DISTINCT ?p ?label WHERE {{ GRAPH <{letter}> {{ ?p a crm:E21_Person ; rdfs:label ?label }} }}""")
+    return {r["p"]: r["label"] for r in rows}
+
+
+def test_a_surname_never_merges_two_people_across_letters(tmp_path, base):
+    """A 1922 letter to 'Comrade Popov' that mentions 'Comrade Kasparov', beside the seed letter (whose Popov was
+    killed before December 1921 and whose Slava Kasparov died before 1917): neither is the seed's."""
+    corpus = Corpus(tmp_path, seed=True)
+    name = corpus.add("601_popov-1922.txt", page(
+        "Comrade Popov:\n\nPlease see Comrade Kasparov about the grain figures and report to me.",
+        date_line="March 3, 1922."))
+    result = corpus.build(base)
+    letter = letter_uri(result, name)
+    named = persons_named(result, letter)
+    assert not set(named) & {u.replace("http://127.0.0.1:5000/", base) for u in SEED_POPOV_AND_KASPAROV}, named
+    recipients = [r["r"] for r in ask(result, f"SELECT ?r WHERE {{ <{letter}> schema:recipient ?r }}")]
+    assert len(recipients) == 1 and named[recipients[0]] == "Popov"
+    for uri, label in named.items():
+        if label in ("Popov", "Kasparov"):
+            assert ask(result, f'ASK {{ <{uri}> crm:P2_has_type/rdfs:label "unreconciled name"@en ; skos:note ?n }}'), uri
+    # and the seed's own persons are still the seed's, curated
+    seed = letter_uri(result, SEED_FILE)
+    assert f"{base}id/person/popov" in persons_named(result, seed)
+    assert f"{base}id/person/kasparov" in persons_named(result, seed)
+
+
+@pytest.mark.parametrize("with_seed", [False, True], ids=["register-only", "with-seed-annotations"])
+def test_lenin_is_one_person_with_one_label_whatever_the_byline(tmp_path, base, with_seed):
+    corpus = Corpus(tmp_path, seed=with_seed)
+    files = [corpus.add("701_a.txt", page("Comrade Petrov:\n\nFirst.", byline="Vladimir Ilyich Lenin",
+                                          date_line="May 3, 1921.")),
+             corpus.add("702_b.txt", page("Comrade Petrov:\n\nSecond.", byline="V. I. Lenin", date_line="May 4, 1921.")),
+             corpus.add("703_c.txt", page("Comrade Petrov:\n\nThird.", byline="LENIN", date_line="May 5, 1921."))]
+    result = corpus.build(base)
+    creators = {r["c"] for f in files for r in ask(result, f"SELECT ?c WHERE {{ <{letter_uri(result, f)}> dcterms:creator ?c }}")}
+    assert creators == {f"{base}id/person/lenin"}, creators
+    labels = ask(result, f"SELECT DISTINCT ?l WHERE {{ <{base}id/person/lenin> rdfs:label ?l }}")
+    assert [r["l"] for r in labels] == ["V. I. Lenin"]
+
+
+def test_initials_of_a_registered_full_name_resolve_and_a_surname_alone_does_not(tmp_path, base):
+    corpus = Corpus(tmp_path)
+    a = corpus.add("801_a.txt", page("Comrade Zinoviev:\n\nSee Comrade Chicherin at once.", to="G. Y. ZINOVIEV",
+                                     date_line="May 3, 1921."))
+    result = corpus.build(base)
+    letter = letter_uri(result, a)
+    assert [r["r"] for r in ask(result, f"SELECT ?r WHERE {{ <{letter}> schema:recipient ?r }}")] == [f"{base}id/person/zinoviev"]
+    named = persons_named(result, letter)
+    # Chicherin is registered, but the register does not say his surname alone is enough (another Chicherin lived)
+    chicherin = [u for u, label in named.items() if label == "Chicherin"]
+    assert chicherin and chicherin[0] != f"{base}id/person/chicherin", named
+
+
+def test_a_surname_names_the_one_person_of_that_name_in_the_same_letter(tmp_path, base):
+    corpus = Corpus(tmp_path)
+    a = corpus.add("901_a.txt", page("Dear Comrade Kayurov,\n\nI have read your letter.", to="V. N. KAYUROV",
+                                     date_line="March 24, 1921."))
+    result = corpus.build(base)
+    named = persons_named(result, letter_uri(result, a))
+    kayurov = [u for u, label in named.items() if "Kayurov" in label]
+    assert len(kayurov) == 1, named
+
+
+def test_two_registered_people_of_one_surname_make_it_resolve_to_neither(tmp_path, base):
+    corpus = Corpus(tmp_path)
+    a = corpus.add("902_a.txt", page("Comrade Gorbunov:\n\nPlease telephone at once.", date_line="May 3, 1921."))
+    result = corpus.build(base)
+    named = persons_named(result, letter_uri(result, a))
+    assert not {f"{base}id/person/gorbunov-n-p", f"{base}id/person/gorbunov-p-p"} & set(named), named
+    [mapped] = [m for m in result.mapped if m.file == a]
+    [gorbunov] = [u for u in mapped.unreconciled if u.name == "Gorbunov"]
+    assert {"gorbunov-n-p", "gorbunov-p-p"} <= set(gorbunov.candidates)
+
+
+def test_a_curated_description_of_a_registered_entity_wins(tmp_path, base):
+    corpus = Corpus(tmp_path)
+    a = corpus.add("903_a.txt", page("Comrade Krasin:\n\nYou have working for you a man called Yermakov.",
+                                     date_line="October 4, 1922."))
+    (corpus.annotations / "903_a.yaml").write_text(
+        "letter: 903_a.txt\npersons:\n  krasin:\n    label: Leonid Krasin\n    name: Leonid Borisovich Krasin\n"
+        "    names: [Krasin]\n    mentions:\n      - quote: Krasin\n        suffix: ':'\n", encoding="utf-8")
+    result = corpus.build(base)
+    letter = letter_uri(result, a)
+    assert [r["r"] for r in ask(result, f"SELECT ?r WHERE {{ <{letter}> schema:recipient ?r }}")] == [f"{base}id/person/krasin"]
+    assert [r["l"] for r in ask(result, f"SELECT ?l WHERE {{ <{base}id/person/krasin> rdfs:label ?l }}")] == ["Leonid Krasin"]
+
+
+def test_lod_register_lists_unreconciled_names_with_letters_and_candidates(tmp_path, base):
+    from click.testing import CliRunner
+
+    from lod.cli import main
+
+    corpus = Corpus(tmp_path)
+    corpus.add("904_a.txt", page("Comrade Gorbunov:\n\nPlease telephone at once.", date_line="May 3, 1921."))
+    corpus.add("905_b.txt", page("Comrade Gorbunov:\n\nPlease write at once.", date_line="May 4, 1921."))
+    run = CliRunner().invoke(main, ["register", "--letters", str(corpus.letters), "--annotations",
+                                    str(corpus.annotations), "--base", base, "--json"])
+    assert run.exit_code == 0, run.output
+    import json
+
+    names = {(n["kind"], n["name"]): n for n in json.loads(run.stdout)}
+    gorbunov = names[("person", "Gorbunov")]
+    assert [m["file"] for m in gorbunov["letters"]] == ["904_a.txt", "905_b.txt"]
+    assert len({m["entity"] for m in gorbunov["letters"]}) == 2, "one surname in two letters is two entities"
+    assert {"gorbunov-n-p", "gorbunov-p-p"} <= set(gorbunov["candidates"])
