@@ -46,6 +46,12 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+def title_form(text: str) -> str:
+    """A publication's title as one label, whichever letter cites it: 'Lenin Miscellany-XX' (a dash the page
+    puts between two words) is 'Lenin Miscellany XX', as its URI (from the same words) already says."""
+    return re.sub(r"(?<=\w)\s*-\s*(?=[IVXLC]+\b)", " ", clean(text))
+
+
 def person_name(text: str) -> str:
     """'G. V. CHICHERIN' -> 'G. V. Chicherin'; names not in capitals stay as written."""
     name = clean(text)
@@ -229,7 +235,7 @@ class _Context:
     def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
                     voice: str | None = None) -> None:
         if span is not None and span.text:
-            self.anchors.append((Anchor(span, voice, "parser"), body, motivation))
+            self.anchors.append((Anchor(span, voice, PARSER), body, motivation))
 
 
 def map_letter(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None) -> tuple[URIRef, Graph]:
@@ -307,10 +313,30 @@ def _source_text(ctx: _Context) -> None:
     ctx.add(mapping, RDFS.label, Literal(f"Mapping of {ctx.letter.file} to RDF"))
     ctx.add(mapping, PROV.used, t)
     ctx.add(mapping, SCHEMA.softwareVersion, Literal(f"lod-letters {__version__}"))
+    ctx.add(mapping, PROV.wasAssociatedWith, software_agent(ctx))
     curated = ctx.curation.letters.get(ctx.letter.file)
     if curated:
         ctx.add(mapping, PROV.used, Literal(f"data/annotations/{curated.source_file}"))
     ctx.add(ctx.uri, PROV.wasDerivedFrom, t)
+
+
+SOFTWARE = "lod-letters"
+PARSER = "parser"  # Anchor.where of what the software found (a curated quote names its annotation entry)
+
+
+def software_agent(ctx: _Context) -> URIRef:
+    """This program, at this version: the maker of every annotation that no curator wrote
+    (W3C Web Annotation: dcterms:creator; a prov:SoftwareAgent, PROV-O)."""
+    agent = ctx.mint.agent(slugify(f"{SOFTWARE} {__version__}"))
+    ctx.add(agent, RDF.type, PROV.SoftwareAgent)
+    ctx.add(agent, RDFS.label, Literal(f"{SOFTWARE} {__version__}"))
+    ctx.add(agent, FOAF.name, Literal(f"{SOFTWARE} {__version__}"))
+    ctx.add(agent, SCHEMA.softwareVersion, Literal(__version__))
+    ctx.add(agent, RDFS.comment, Literal(
+        "The mapper of this dataset. It made the Web Annotations that carry it as dcterms:creator: names and "
+        "dates found in the header, the salutation, the notes and after 'Comrade'. Annotations without a "
+        "creator were curated by hand (data/annotations/)."))
+    return agent
 
 
 def _letter(ctx: _Context, author: Entity | None) -> None:
@@ -438,10 +464,11 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
                        "first-publication" if pub.first else "publication", clean(pub.span.text).rstrip("."))
         ctx.add(event, CRM.P16_used_specific_object, created)
         if pub.venue:
-            venue = ctx.mint.text(slugify(pub.venue))
+            title = title_form(pub.venue)
+            venue = ctx.mint.text(slugify(title))
             ctx.add(event, CRM.P94_has_created, venue)
             ctx.add(venue, RDF.type, CRM.E33_Linguistic_Object)
-            ctx.add(venue, RDFS.label, Literal(clean(pub.venue)))
+            ctx.add(venue, RDFS.label, Literal(title))
             ctx.add(venue, CRM.P165_incorporates, created)
         if pub.extent:
             ctx.add(event, RDFS.comment, Literal(f"Published {pub.extent}."))
@@ -681,7 +708,9 @@ def _bounds_words(time: TimeBounds) -> str:
 def _annotations(ctx: _Context, author: Entity | None) -> None:
     """One Web Annotation per anchor, numbered in text order so that builds are stable."""
     text = ctx.letter.text
-    ordered = sorted(ctx.anchors, key=lambda a: (a[0].span.start, a[0].span.end, str(a[1]), str(a[2])))
+    # Where a curator quoted what the software also found, the curated annotation is the one kept.
+    ordered = sorted(ctx.anchors, key=lambda a: (a[0].span.start, a[0].span.end, str(a[1]), a[0].where == PARSER,
+                                                 str(a[2])))
     seen: set[tuple[int, int, str]] = set()
     n = 0
     for found, body, motivation in ordered:
@@ -698,6 +727,8 @@ def _annotations(ctx: _Context, author: Entity | None) -> None:
         ctx.add(ann, OA.motivatedBy, motivation)
         ctx.add(ann, OA.hasTarget, target)
         ctx.add(ann, PROV.wasGeneratedBy, ctx.mint.letter(ctx.slug, "mapping"))
+        if found.where == PARSER:  # found by the software, not quoted by a curator
+            ctx.add(ann, DCTERMS.creator, software_agent(ctx))
         voice = ctx.entity(found.voice, found.where) if found.voice else author
         if voice:
             ctx.add(ann, PROV.wasAttributedTo, ctx.uri_of(voice))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-KINDS = ("letter", "person", "group", "place", "event", "text", "concept")
+KINDS = ("letter", "person", "group", "place", "event", "text", "concept", "agent")  # agent: software
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _SLUG_RE = re.compile(rf"^{SLUG}$")
 # What may follow a thing's slug: the nodes below it ('.../annotation/016/quote').
@@ -83,6 +83,10 @@ class Minter:
 
     def concept(self, slug: str) -> URIRef:
         return self.thing("concept", slug)
+
+    def agent(self, slug: str) -> URIRef:
+        """A software agent: what made the annotations nobody curated."""
+        return self.thing("agent", slug)
 
     def dataset(self) -> URIRef:
         return URIRef(f"{self.base}void")

@@ -259,3 +259,27 @@ def test_lod_register_lists_unreconciled_names_with_letters_and_candidates(tmp_p
     assert [m["file"] for m in gorbunov["letters"]] == ["904_a.txt", "905_b.txt"]
     assert len({m["entity"] for m in gorbunov["letters"]}) == 2, "one surname in two letters is two entities"
     assert {"gorbunov-n-p", "gorbunov-p-p"} <= set(gorbunov["candidates"])
+
+
+# --- 3. what the software found says so --------------------------------------------------------------
+
+
+def test_annotations_the_software_made_name_it_and_curated_ones_do_not(built, base):
+    """The seed letter has curated quotes and software finds; a letter without annotations has finds only."""
+    rows = ask(built, """
+        SELECT ?a ?creator ?version ?type WHERE {
+          ?a a oa:Annotation .
+          OPTIONAL { ?a dcterms:creator ?creator . ?creator a ?type ; schema:softwareVersion ?version }
+        }""")
+    made_by = {r["a"]: r for r in rows}
+    assert {r["type"] for r in rows if r["creator"]} == {"http://www.w3.org/ns/prov#SoftwareAgent"}
+    from lod import __version__
+
+    assert {r["version"] for r in rows if r["creator"]} == {__version__}
+    chicherin = [a for a in made_by if "/letter/1921-07-25-chicherin/" in a]
+    assert chicherin and all(made_by[a]["creator"] for a in chicherin), "a letter nobody curated has only finds"
+    # A curated quote (the expulsion, quoted in data/annotations) carries no software creator.
+    curated = ask(built, """
+        SELECT ?a WHERE { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSelector/oa:exact ?x . ?e a crm:E86_Leaving }""")
+    assert curated and not any(made_by[r["a"]]["creator"] for r in curated)
+

@@ -36,7 +36,7 @@ from server import free_port, running_server
 # rdflib's parser for each document format, by extension (the formats themselves come from lod.formats).
 RDFLIB = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
 FORMATS = {f.extension: f for f in DOCUMENT_FORMATS}
-KINDS = ("letter", "person", "group", "place", "event", "text", "concept")
+KINDS = ("letter", "person", "group", "place", "event", "text", "concept", "agent")
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FOAF = "http://xmlns.com/foaf/0.1/"
 VOID = "http://rdfs.org/ns/void#"
