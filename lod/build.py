@@ -19,7 +19,10 @@ from .identity import Resolver
 from .mapper import Mapped, map_one, plan_slugs
 from .parser import read_letter
 from .uris import Minter
+from .report import summary
 from .validate import validate
+
+REPORT = "report"  # the key of build.json that holds lod.report.summary
 
 class BuildError(Exception):
     """The build cannot produce a graph worth publishing; the message says why and where."""
@@ -116,7 +119,9 @@ def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: st
         shown = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
-    write_dumps(result.quads, out, manifest(letters_dir, annotations_dir, ontology_dir, base, register))
+    # The report of the build travels with the dumps: what was left out or left unreconciled, per letter.
+    write_dumps(result.quads, out, {**manifest(letters_dir, annotations_dir, ontology_dir, base, register),
+                                    REPORT: summary(result)})
     return result
 
 
@@ -139,4 +144,5 @@ def is_current(out: Path, letters_dir: Path, annotations_dir: Path, ontology_dir
         built = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    built.pop(REPORT, None)  # what the inputs made, not what they were
     return built == manifest(letters_dir, annotations_dir, ontology_dir, base)

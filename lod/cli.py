@@ -8,6 +8,7 @@ import click
 
 from .build import BuildError, build, make_graphs
 from .config import Settings
+from .report import summary
 from .validate import validate
 
 _DEFAULTS = Settings()
@@ -45,8 +46,17 @@ def build_command(letters: Path, annotations: Path, register: Path, out: Path, b
         raise click.ClickException(str(exc)) from None
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    report = summary(result)
+    for entry in report["letters"]:
+        counts = entry["counts"]
+        unreconciled = "; unreconciled: " + ", ".join(entry["unreconciled"]) if entry["unreconciled"] else ""
+        click.echo(f"  {entry['file']}  <{entry['uri']}>  {counts['triples']} triples, {counts['persons']} persons, "
+                   f"{counts['annotations']} annotations, {len(entry['warnings'])} warning(s){unreconciled}")
+    totals = report["totals"]
     click.echo(f"{len(result.letters)} letters, {len(result.quads)} quads in {len(result.graphs)} graphs, "
-               f"mapped in {result.seconds:.2f} s; dumps in {settings.out}")
+               f"mapped in {result.seconds:.2f} s; {totals['warnings']} warning(s), "
+               f"{totals['unreconciled_names']} unreconciled name(s) in {totals['letters_with_unreconciled']} "
+               f"letter(s) (lod register lists them); dumps and build.json in {settings.out}")
 
 
 @main.command("validate")

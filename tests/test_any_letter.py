@@ -283,3 +283,67 @@ def test_annotations_the_software_made_name_it_and_curated_ones_do_not(built, ba
         SELECT ?a WHERE { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSelector/oa:exact ?x . ?e a crm:E86_Leaving }""")
     assert curated and not any(made_by[r["a"]]["creator"] for r in curated)
 
+
+# --- 4. the whole archive as one corpus ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, base):
+    """data/letters and every letter of $LOD_SHARED/letters in one folder, built as one corpus (checks included)."""
+    from conftest import shared_dir, skip_or_fail
+
+    shared = shared_dir() / "letters"
+    if not shared.is_dir() or not list(shared.glob("*.txt")):
+        skip_or_fail(f"shared letters not found: {shared} (set LOD_SHARED)")
+    root = tmp_path_factory.mktemp("archive")
+    corpus = Corpus(root)
+    for path in [*sorted(LETTERS.glob("*.txt")), *sorted(shared.glob("*.txt"))]:
+        shutil.copy(path, corpus.letters / path.name)  # the same file in both: one copy
+    for path in ANNOTATIONS.glob("*.yaml"):
+        shutil.copy(path, corpus.annotations)
+    return corpus, corpus.build(base)
+
+
+def test_the_whole_archive_builds_as_one_corpus(archive):
+    corpus, result = archive
+    files = sorted(p.name for p in corpus.letters.glob("*.txt"))
+    assert [m.file for m in result.mapped] == files
+    assert len({str(m.uri) for m in result.mapped}) == len(files), "two letters share a URI"
+    assert (corpus.out / "letters.nq").is_file()
+
+
+def test_every_thing_has_one_label_in_the_whole_archive(archive):
+    _, result = archive
+    rows = ask(result, """
+        SELECT ?s (COUNT(DISTINCT ?l) AS ?n) WHERE { ?s rdfs:label ?l } GROUP BY ?s HAVING (COUNT(DISTINCT ?l) > 1)""")
+    assert rows == [], rows[:5]
+
+
+def test_build_json_reports_every_letter(archive):
+    import json
+
+    corpus, result = archive
+    report = json.loads((corpus.out / "build.json").read_text(encoding="utf-8"))["report"]
+    assert [e["file"] for e in report["letters"]] == [m.file for m in result.mapped]
+    for entry in report["letters"]:
+        assert entry["uri"].startswith(result.base + "id/letter/")
+        assert entry["counts"]["triples"] > 0 and entry["counts"]["annotations"] > 0
+        assert set(entry) == {"file", "uri", "warnings", "unreconciled", "counts"}
+    assert report["totals"]["letters"] == len(result.mapped)
+    named = {(n["kind"], n["name"]) for n in report["unreconciled"]}
+    assert all(f"{kind}: {name}" in sum((e["unreconciled"] for e in report["letters"]), [])
+               for kind, name in named)
+
+
+def test_the_build_command_reports_per_letter(archive, base, tmp_path):
+    from click.testing import CliRunner
+
+    from lod.cli import main
+
+    corpus, result = archive
+    run = CliRunner().invoke(main, ["build", "--letters", str(corpus.letters), "--annotations", str(corpus.annotations),
+                                    "--base", base, "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    for mapped in result.mapped:
+        assert f"{mapped.file}  <{mapped.uri}>" in run.stdout
+    assert "unreconciled name(s)" in run.stdout
