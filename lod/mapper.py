@@ -59,7 +59,10 @@ def person_name(text: str) -> str:
 
 
 _NAME_WORD = re.compile(r"[^\W\d_][\w’'.\-]*\.?|\(|\)", re.UNICODE)
-_PARTICLES = {"von", "van", "der", "de", "du", "di", "da", "la", "le", "y", "ibn", "of", "the", "and", "for", "in"}
+_PARTICLES = {"von", "van", "der", "de", "du", "di", "da", "la", "le", "y", "ibn"}
+# First words of a title or a header line, never of a person's name ("TO MAXIM GORKY" is a title).
+_NOT_A_NAME = {"to", "from", "dear", "letter", "note", "notes", "telegram", "written", "dictated", "published",
+               "source", "translated", "transcription", "the", "a", "an", "on", "in", "for", "re", "and"}
 
 
 def plausible_name(name: str, kind: str = "person") -> bool:
@@ -72,6 +75,8 @@ def plausible_name(name: str, kind: str = "person") -> bool:
         return len(text) <= 120
     words = person_name(text).replace("(", " ").replace(")", " ").split()
     if not 1 <= len(words) <= 6 or any(not _NAME_WORD.fullmatch(w) for w in words):
+        return False
+    if words[0].casefold().rstrip(":.") in _NOT_A_NAME:
         return False
     return words[-1][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
 
