@@ -76,7 +76,7 @@ def plausible_name(name: str, kind: str = "person") -> bool:
     words = person_name(text).replace("(", " ").replace(")", " ").split()
     if not 1 <= len(words) <= 6 or any(not _NAME_WORD.fullmatch(w) for w in words):
         return False
-    if words[0].casefold().rstrip(":.") in _NOT_A_NAME:
+    if words[0].casefold().rstrip(":") in _NOT_A_NAME:  # "A." is an initial, "a" an article
         return False
     return words[-1][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
 
@@ -99,10 +99,16 @@ def _slug_parts(letter: Letter) -> tuple[str, bool]:
         parts.append(_date_slug(doc.date))
     else:
         parts.append("undated")
-    names = [slugify(person_name(a.text).split()[-1]) for a in doc.addressees] if doc else []
+    names = [_surname_slug(a.text) for a in doc.addressees if plausible_name(a.text)] if doc else []
     parts += [n for n in names if n]
     strong = bool(doc and doc.date and any(names))
     return "-".join(p for p in parts if p), strong
+
+
+def _surname_slug(name: str) -> str:
+    """The last word of a name that is not an initial: 'G. V. CHICHERIN' -> 'chicherin', 'A. M.' -> ''."""
+    found = [w for w in person_name(name).replace("(", " ").replace(")", " ").split() if not w.endswith(".")]
+    return slugify(found[-1]) if found else ""
 
 
 def disambiguator(letter: Letter) -> str:
@@ -275,10 +281,12 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
             resolver: Resolver | None = None) -> Mapped:
     ctx = _Context(letter, curation, mint, slug or letter_slug(letter, curation))
     ctx.resolver = resolver or Resolver(curation)
-    author = ctx.agent(clean(letter.author.text), role="author") if letter.author else None
+    # The parser's author_name is the byline's name, or on a page without one the author of the collected works cited.
+    author_name = letter.author_name or (clean(letter.author.text) if letter.author else None)
+    author = ctx.agent(author_name, role="author") if author_name else None
     ctx.author = author
     if letter.citation and letter.citation.work:
-        editors = ctx.agent(f"Editors of {letter.citation.work}", "group")
+        editors = ctx.agent(f"Editors of {letter.citation.work}", "group", role="editors")
         if editors:
             ctx.editors = editors.id
             ctx.described.add(ctx.editors)
