@@ -230,13 +230,20 @@ class _Context:
         if found is not None:
             self.named[found.id] = found
             return found
-        # Scoped to the letter: a name no register entry answers to never meets another letter's person.
-        entity_id = f"{slugify(display) or kind}-in-{self.slug}"
+        if kind == "person":
+            # Scoped to the letter: a name no register entry answers to never meets another letter's person.
+            entity_id = f"{slugify(display) or kind}-in-{self.slug}"
+            note = (f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
+                    f"entity stands for the mentions in this letter only.")
+        else:
+            # A publisher, an edition's editors, a place of publication: one entity for every letter that writes
+            # the name exactly so (the hash of the written form keeps two spellings from sharing a URI).
+            entity_id = f"{slugify(display) or kind}-{hashlib.sha256(display.encode('utf-8')).hexdigest()[:6]}"
+            note = (f"Named “{display}”; not reconciled with the register, so this entity stands for the "
+                    f"mentions written exactly so.")
         if entity_id not in self.auto:
-            self.auto[entity_id] = Entity(
-                id=entity_id, kind=kind, label=display, name=display, unreconciled=True,
-                note=f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
-                     f"entity stands for the mentions in this letter only.")
+            self.auto[entity_id] = Entity(id=entity_id, kind=kind, label=display, name=display, unreconciled=True,
+                                          note=note)
             self.unreconciled.append(Unreconciled(display, kind, entity_id, role,
                                                   tuple(e.id for e in self.resolver.candidates(display, kind))))
         entity = self.auto[entity_id]
