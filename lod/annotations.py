@@ -21,6 +21,9 @@ ENTITY_KINDS = ("persons", "groups", "places", "texts", "events")
 _KIND_OF_SECTION = {"persons": "person", "groups": "group", "places": "place", "texts": "text", "events": "event"}
 
 
+PARSER = "parser"  # Anchor.where of what the software found (a curated quote names its annotation entry)
+
+
 class AnnotationError(ValueError):
     """A curated annotation that cannot be applied; the message names the file and the entry."""
 

@@ -16,7 +16,8 @@ from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
 from .config import Settings
 from .identity import Resolver
-from .mapper import Mapped, map_one, plan_slugs
+from .mapper import Mapped, map_one
+from .slugs import plan_slugs
 from .parser import read_letter
 from .uris import Minter
 from .report import summary

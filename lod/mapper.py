@@ -4,13 +4,14 @@ The model (docs/design.md, "The model"): the English letter and its Russian orig
 linked by P73; a catalogue view of plain Dublin Core / schema.org triples sits beside the CRM
 events; every mention and every event is anchored in the text by a Web Annotation whose
 selectors carry code-point offsets into the stored file, with the voice that states it.
-The mapper has no branch for a particular letter: what it knows of one comes from the text
-and from data/annotations/.
+The mapper has no branch for a particular letter: what it knows of one comes from the text,
+data/annotations/ and data/register.yaml. What a mapping accumulates, and how a name becomes an
+entity, is ``lod.context``; the evidence (annotations and their selectors) ``lod.evidence``; names
+as written ``lod.names``; letter URIs ``lod.slugs``.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,21 +19,35 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from . import __version__
-from .annotations import Anchor, AnnotationError, Curation, Entity, Quote, TimeBounds, anchor
-from .identity import Resolver, surname, words
+from .annotations import (
+    Curation,
+    Entity,
+    TimeBounds,
+)
+from .context import Context, Unreconciled
+from .evidence import comrades, curated_anchors, software_agent, write_annotations
+from .identity import Resolver
 from .letter import DateValue, Document, Letter, Span
-from .namespaces import CRM, DCMITYPE, DCTERMS, EDTF, FOAF, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from .names import clean, name_spans, title_form
+from .namespaces import (
+    CRM,
+    DCMITYPE,
+    DCTERMS,
+    EDTF,
+    FOAF,
+    OA,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+)
+from .slugs import letter_slug
 from .uris import Minter, slugify
 
 PUBLIC_DOMAIN = URIRef("https://creativecommons.org/publicdomain/mark/1.0/")
 SPDX = "http://spdx.org/rdf/terms#"
-_QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in each TextQuoteSelector
-# "Comrade X" and "Comrades X, Y and Z", on one line: a comma at a line's end closes the list.
-_COMRADES = re.compile(r"\bComrades?[ \t\u00a0]+((?:[A-Z][\w\-]+(?:’s|'s)?)"
-                       r"(?:(?:,[ \t\u00a0]*|[ \t\u00a0]+and[ \t\u00a0]+)[A-Z][\w\-]+(?:’s|'s)?)*)")
-# Words after "Comrade" that are a post, not a name ("Comrade Chairman").
-_TITLES = {"Chairman", "Secretary", "Commissar", "Commander", "President", "Director", "Editor", "Editors",
-           "Deputy", "Member", "Members", "Delegate", "Delegates", "Comrade", "Comrades"}
 _ENTITY_CLASSES = {
     "person": (CRM.E21_Person, FOAF.Person),
     "group": (CRM.E74_Group, FOAF.Organization),
@@ -41,236 +56,10 @@ _ENTITY_CLASSES = {
 }
 
 
-def clean(text: str) -> str:
-    """Display form of text as written: runs of spaces (also non-breaking) become one space."""
-    return " ".join(text.replace("\u00a0", " ").split())
-
-
-def title_form(text: str) -> str:
-    """A publication's title as one label, whichever letter cites it: 'Lenin Miscellany-XX' (a dash the page
-    puts between two words) is 'Lenin Miscellany XX', as its URI (from the same words) already says."""
-    return re.sub(r"(?<=\w)\s*-\s*(?=[IVXLC]+\b)", " ", clean(text))
-
-
-def person_name(text: str) -> str:
-    """'G. V. CHICHERIN' -> 'G. V. Chicherin'; names not in capitals stay as written."""
-    name = clean(text)
-    return name.title() if name.isupper() else name
-
-
-_NAME_WORD = re.compile(r"[^\W\d_][\w’'.\-]*\.?|\(|\)", re.UNICODE)
-_PARTICLES = {"von", "van", "der", "de", "du", "di", "da", "la", "le", "y", "ibn"}
-# First words of a title or a header line, never of a person's name ("TO MAXIM GORKY" is a title).
-_NOT_A_NAME = {"to", "from", "dear", "letter", "note", "notes", "telegram", "written", "dictated", "published",
-               "source", "translated", "transcription", "the", "a", "an", "on", "in", "for", "re", "and"}
-
-
-def plausible_name(name: str, kind: str = "person") -> bool:
-    """Whether words can be a name as written: a person's name is one to six capitalised words
-    (particles aside) with no digits; a group's or a place's has no digits or brackets either."""
-    text = clean(name)
-    if not text or any(c.isdigit() for c in text) or any(c in text for c in "[]{}<>|/\\:;!?"):
-        return False
-    if kind != "person":
-        return len(text) <= 120
-    words = person_name(text).replace("(", " ").replace(")", " ").split()
-    if not 1 <= len(words) <= 6 or any(not _NAME_WORD.fullmatch(w) for w in words):
-        return False
-    if words[0].casefold().rstrip(":") in _NOT_A_NAME:  # "A." is an initial, "a" an article
-        return False
-    return words[-1][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
-
-
-def letter_slug(letter: Letter, curation: Curation) -> str:
-    """The letter's own slug: the curated one, else its date and addressees, with a disambiguator
-    drawn from the letter itself (``plan_slugs``) when date or addressee is missing."""
-    curated = curation.letters.get(letter.file)
-    if curated and curated.slug:
-        return curated.slug
-    base, strong = _slug_parts(letter)
-    return base if strong else f"{base}-{disambiguator(letter)}"
-
-
-def _slug_parts(letter: Letter) -> tuple[str, bool]:
-    """(date and addressees as a slug, whether they are enough to tell the letter apart)."""
-    doc = letter.documents[0] if letter.documents else None
-    parts: list[str] = []
-    if doc and doc.date:
-        parts.append(_date_slug(doc.date))
-    else:
-        parts.append("undated")
-    names = [_surname_slug(a.text) for a in doc.addressees if plausible_name(a.text)] if doc else []
-    parts += [n for n in names if n]
-    strong = bool(doc and doc.date and any(names))
-    return "-".join(p for p in parts if p), strong
-
-
-def _surname_slug(name: str) -> str:
-    """The last word of a name that is not an initial: 'G. V. CHICHERIN' -> 'chicherin', 'A. M.' -> ''."""
-    found = [w for w in person_name(name).replace("(", " ").replace(")", " ").split() if not w.endswith(".")]
-    return slugify(found[-1]) if found else ""
-
-
-def disambiguator(letter: Letter) -> str:
-    """What tells two letters of one day or with no date apart, from the letter alone (never from its
-    neighbours in a folder): the volume and pages of its citation, else a hash of its file name."""
-    citation = letter.citation
-    if citation and citation.volume and citation.pages:
-        found = slugify(f"v{citation.volume} p{citation.pages}")
-        if found:
-            return found
-    return file_hash(letter)
-
-
-def file_hash(letter: Letter) -> str:
-    return hashlib.sha256(letter.file.encode("utf-8")).hexdigest()[:8]
-
-
-def plan_slugs(letters: list[Letter], curation: Curation) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Every letter's slug, unique within the build, and a note for each one that had to be told apart.
-
-    Curated slugs are kept as given (two equal ones are an error of the curation); a slug made from
-    the text that meets another gets the letter's disambiguator, then a hash of its file name.
-    """
-    slugs = {letter.file: letter_slug(letter, curation) for letter in letters}
-    curated = {f: c.slug for f, c in curation.letters.items() if c.slug and f in slugs}
-    seen: dict[str, str] = {}
-    for file, slug in sorted(curated.items()):
-        if slug in seen:
-            raise AnnotationError(f"{curation.letters[file].source_file}: slug {slug!r} is also the slug of {seen[slug]}")
-        seen[slug] = file
-    notes: list[tuple[str, str]] = []
-    for step in (disambiguator, file_hash):
-        counts: dict[str, int] = {}
-        for slug in slugs.values():
-            counts[slug] = counts.get(slug, 0) + 1
-        by_file = {letter.file: letter for letter in letters}
-        for file in sorted(slugs):
-            slug = slugs[file]
-            if file in curated or (counts[slug] == 1 and slug not in curated.values()):
-                continue
-            extra = step(by_file[file])
-            if slug.endswith(f"-{extra}"):
-                continue
-            slugs[file] = f"{slug}-{extra}"
-            notes.append((file, f"letter URI {slug!r} is taken by another letter; this one is {slugs[file]!r}"))
-    names = list(slugs.values())
-    clash = sorted({s for s in names if names.count(s) > 1})
-    if clash:  # two files with the same name cannot be in one folder, so this is not reached
-        raise AnnotationError(f"letters still share a URI: {', '.join(clash)}")
-    return slugs, notes
-
-
-def _date_slug(date: DateValue) -> str:
-    if date.begin is None or date.end is None:  # open-ended ("not earlier than ..."): the year of its bound
-        return (date.begin or date.end).strftime("%Y")  # type: ignore[union-attr]
-    if date.exact_day:
-        return date.begin.strftime("%Y-%m-%d")
-    if (date.begin.year, date.begin.month) == (date.end.year, date.end.month):
-        return date.begin.strftime("%Y-%m")
-    return date.begin.strftime("%Y")
-
-
-@dataclass
-class _Context:
-    """What one letter's mapping accumulates: the graph, the anchors found, the entities named."""
-
-    letter: Letter
-    curation: Curation
-    mint: Minter
-    slug: str
-    graph: Graph = field(default_factory=Graph)
-    anchors: list[tuple[Anchor, URIRef, URIRef]] = field(default_factory=list)  # (anchor, body, motivation)
-    described: set[str] = field(default_factory=set)
-    auto: dict[str, Entity] = field(default_factory=dict)
-    editors: str | None = None  # the voice of the header and the notes
-    author: Entity | None = None
-    warnings: list[str] = field(default_factory=list)  # what the mapper left out, and why
-    resolver: Resolver | None = None
-    named: dict[str, Entity] = field(default_factory=dict)  # entities this letter names, by id
-    unreconciled: list[Unreconciled] = field(default_factory=list)
-
-    @property
-    def uri(self) -> URIRef:
-        return self.mint.letter(self.slug)
-
-    @property
-    def text_uri(self) -> URIRef:
-        return self.mint.text(self.slug)
-
-    def add(self, s: URIRef, p: URIRef, o) -> None:
-        self.graph.add((s, p, o))
-
-    def concept(self, slug: str) -> URIRef:
-        return self.mint.concept(slug)
-
-    def entity(self, entity_id: str, where: str) -> Entity:
-        found = self.curation.entities.get(entity_id) or self.auto.get(entity_id)
-        if found is None:
-            raise AnnotationError(f"{where}: refers to {entity_id!r}, which no annotation file defines")
-        return found
-
-    def uri_of(self, entity: Entity) -> URIRef:
-        return self.mint.thing(entity.kind, entity.id)
-
-    def agent(self, name: str, kind: str = "person", role: str = "name") -> Entity | None:
-        """The entity a name as written stands for (lod.identity), or one of its own for this letter,
-        marked unreconciled; None when the words do not read as a name at all (a header line the
-        parser took for a byline)."""
-        if not plausible_name(name, kind):
-            self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
-            return None
-        display = person_name(name) if kind == "person" else clean(name)
-        found = self.resolver.resolve(display, kind, self.letter.file)
-        if found is None and kind == "person" and len(words(display)) == 1:
-            # A surname alone names the one person of that surname this letter has already named in full.
-            same = {e.id: e for e in self.named.values() if e.kind == "person"
-                    and len(words(e.name or e.label)) > 1 and surname(e.name or e.label) == surname(display)}
-            found = next(iter(same.values())) if len(same) == 1 else None
-        if found is not None:
-            self.named[found.id] = found
-            return found
-        if kind == "person":
-            # Scoped to the letter: a name no register entry answers to never meets another letter's person.
-            entity_id = f"{slugify(display) or kind}-in-{self.slug}"
-            note = (f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
-                    f"entity stands for the mentions in this letter only.")
-        else:
-            # A publisher, an edition's editors, a place of publication: one entity for every letter that writes
-            # the name exactly so (the hash of the written form keeps two spellings from sharing a URI).
-            entity_id = f"{slugify(display) or kind}-{hashlib.sha256(display.encode('utf-8')).hexdigest()[:6]}"
-            note = (f"Named “{display}”; not reconciled with the register, so this entity stands for the "
-                    f"mentions written exactly so.")
-        if entity_id not in self.auto:
-            self.auto[entity_id] = Entity(id=entity_id, kind=kind, label=display, name=display, unreconciled=True,
-                                          note=note)
-            self.unreconciled.append(Unreconciled(display, kind, entity_id, role,
-                                                  tuple(e.id for e in self.resolver.candidates(display, kind))))
-        entity = self.auto[entity_id]
-        self.named[entity.id] = entity
-        return entity
-
-    def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
-                    voice: str | None = None) -> None:
-        if span is not None and span.text:
-            self.anchors.append((Anchor(span, voice, PARSER), body, motivation))
-
-
 def map_letter(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None) -> tuple[URIRef, Graph]:
     """The named graph of one letter: its URI and its triples (``slug`` as ``plan_slugs`` gave it)."""
     mapped = map_one(letter, curation, mint, slug)
     return mapped.uri, mapped.graph
-
-
-@dataclass(frozen=True)
-class Unreconciled:
-    """A name no register entry answers to, as the mapper met it in one letter."""
-
-    name: str
-    kind: str
-    entity: str  # the id of the letter's own entity for it
-    role: str  # author, addressee, translator, name (a mention in the text) ...
-    candidates: tuple[str, ...]  # ids of registered or curated entities of the same surname or form
 
 
 @dataclass
@@ -286,7 +75,7 @@ class Mapped:
 
 def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None = None,
             resolver: Resolver | None = None) -> Mapped:
-    ctx = _Context(letter, curation, mint, slug or letter_slug(letter, curation))
+    ctx = Context(letter, curation, mint, slug or letter_slug(letter, curation))
     ctx.resolver = resolver or Resolver(curation)
     # The parser's author_name is the byline's name, or on a page without one the author of the collected works cited.
     author_name = letter.author_name or (clean(letter.author.text) if letter.author else None)
@@ -299,18 +88,18 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
             ctx.described.add(ctx.editors)
     _source_text(ctx)
     _letter(ctx, author)
-    _curated(ctx)
-    _comrades(ctx)
+    curated_anchors(ctx)
+    comrades(ctx)
     done: set[str] = set()
     while ctx.described - done:  # an event describes what it links to, which may be new to this letter
         for entity_id in sorted(ctx.described - done):
             _describe(ctx, ctx.entity(entity_id, letter.file))
             done.add(entity_id)
-    _annotations(ctx, author)
+    write_annotations(ctx, author)
     return Mapped(letter.file, ctx.uri, ctx.graph, ctx.warnings, ctx.unreconciled)
 
 
-def _source_text(ctx: _Context) -> None:
+def _source_text(ctx: Context) -> None:
     """The file as stored: what every selector's offsets count in."""
     t, text = ctx.text_uri, ctx.letter.text
     ctx.add(t, RDF.type, CRM.E33_Linguistic_Object)
@@ -340,26 +129,7 @@ def _source_text(ctx: _Context) -> None:
     ctx.add(ctx.uri, PROV.wasDerivedFrom, t)
 
 
-SOFTWARE = "lod-letters"
-PARSER = "parser"  # Anchor.where of what the software found (a curated quote names its annotation entry)
-
-
-def software_agent(ctx: _Context) -> URIRef:
-    """This program, at this version: the maker of every annotation that no curator wrote
-    (W3C Web Annotation: dcterms:creator; a prov:SoftwareAgent, PROV-O)."""
-    agent = ctx.mint.agent(slugify(f"{SOFTWARE} {__version__}"))
-    ctx.add(agent, RDF.type, PROV.SoftwareAgent)
-    ctx.add(agent, RDFS.label, Literal(f"{SOFTWARE} {__version__}"))
-    ctx.add(agent, FOAF.name, Literal(f"{SOFTWARE} {__version__}"))
-    ctx.add(agent, SCHEMA.softwareVersion, Literal(__version__))
-    ctx.add(agent, RDFS.comment, Literal(
-        "The mapper of this dataset. It made the Web Annotations that carry it as dcterms:creator: names and "
-        "dates found in the header, the salutation, the notes and after 'Comrade'. Annotations without a "
-        "creator were curated by hand (data/annotations/)."))
-    return agent
-
-
-def _letter(ctx: _Context, author: Entity | None) -> None:
+def _letter(ctx: Context, author: Entity | None) -> None:
     letter, uri = ctx.letter, ctx.uri
     docs = letter.documents
     first = docs[0] if docs else None
@@ -410,7 +180,7 @@ def _letter(ctx: _Context, author: Entity | None) -> None:
     _notes(ctx)
 
 
-def _addressees(ctx: _Context, doc: Document | None) -> list[tuple[Entity, Span]]:
+def _addressees(ctx: Context, doc: Document | None) -> list[tuple[Entity, Span]]:
     found: list[tuple[Entity, Span]] = []
     for span in doc.addressees if doc else ():
         person = ctx.agent(span.text, role="addressee")
@@ -439,7 +209,7 @@ def _date_literal(date: DateValue) -> Literal:
     return Literal(date.edtf, datatype=URIRef(EDTF))
 
 
-def _time_span(ctx: _Context, event: URIRef, begin: datetime | None, end: datetime | None, label: str) -> None:
+def _time_span(ctx: Context, event: URIRef, begin: datetime | None, end: datetime | None, label: str) -> None:
     span = URIRef(f"{event}/time")
     ctx.add(event, CRM["P4_has_time-span"], span)
     ctx.add(span, RDF.type, CRM["E52_Time-Span"])
@@ -450,7 +220,7 @@ def _time_span(ctx: _Context, event: URIRef, begin: datetime | None, end: dateti
         ctx.add(span, CRM.P82b_end_of_the_end, Literal(end.isoformat(), datatype=XSD.dateTime))
 
 
-def _event(ctx: _Context, slug: str, cls: URIRef, type_slug: str, label: str) -> URIRef:
+def _event(ctx: Context, slug: str, cls: URIRef, type_slug: str, label: str) -> URIRef:
     event = ctx.mint.event(slug)
     ctx.add(event, RDF.type, cls)
     ctx.add(event, RDFS.label, Literal(label))
@@ -458,11 +228,11 @@ def _event(ctx: _Context, slug: str, cls: URIRef, type_slug: str, label: str) ->
     return event
 
 
-def _date_unknown(ctx: _Context, event: URIRef) -> None:
+def _date_unknown(ctx: Context, event: URIRef) -> None:
     ctx.add(event, CRM.P2_has_type, ctx.concept("date-unknown"))
 
 
-def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | None, n: int) -> None:
+def _document(ctx: Context, doc: Document, created: URIRef, author: Entity | None, n: int) -> None:
     suffix = "" if n == 1 else f"-{n}"
     how = "dictation-by-phone" if doc.dictated_how and "phone" in doc.dictated_how.text else (
         "dictation" if doc.date_kind == "dictated" else "writing")
@@ -501,7 +271,7 @@ def _document(ctx: _Context, doc: Document, created: URIRef, author: Entity | No
         ctx.add(created, RDFS.comment, Literal(f"Printed from {clean(doc.printed_from.text)}."))
 
 
-def _creation_evidence(ctx: _Context, doc: Document) -> Span | None:
+def _creation_evidence(ctx: Context, doc: Document) -> Span | None:
     """What in the page attests that the text was made when it gives no date line: the header line
     that says when it was written, the byline that names its author, its salutation, or its first
     paragraph (the text is its own evidence)."""
@@ -519,7 +289,7 @@ def _creation_evidence(ctx: _Context, doc: Document) -> Span | None:
     return Span(start, start + len(line), line)
 
 
-def _people_of_header(ctx: _Context, original: URIRef) -> None:
+def _people_of_header(ctx: Context, original: URIRef) -> None:
     """The translator and the transcriber: a catalogue triple, and the event that made their text."""
     letter, uri = ctx.letter, ctx.uri
     citation = letter.citation
@@ -533,7 +303,7 @@ def _people_of_header(ctx: _Context, original: URIRef) -> None:
                      "Transcription and markup by", created=ctx.text_uri, used=uri, by=None)
 
 
-def _header_role(ctx: _Context, name: Span, line: Span | None, prop: URIRef, kind: str, label: str,
+def _header_role(ctx: Context, name: Span, line: Span | None, prop: URIRef, kind: str, label: str,
                  created: URIRef, used: URIRef, by: tuple[datetime, str] | None) -> None:
     found = [(span, ctx.agent(clean(span.text), role=kind.replace("tion", "tor")))
              for span in name_spans(name)]
@@ -557,24 +327,7 @@ def _header_role(ctx: _Context, name: Span, line: Span | None, prop: URIRef, kin
     ctx.note_anchor(line or name, event, OA.describing, voice=ctx.editors)
 
 
-_NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
-
-
-def name_spans(span: Span) -> list[Span]:
-    """'Martin Parker and Bernard Isaacs' names two persons: one span each, offsets kept."""
-    spans, start = [], 0
-    for sep in [*_NAME_SEPARATOR.finditer(span.text), None]:
-        end = sep.start() if sep else len(span.text)
-        piece = span.text[start:end]
-        lead = len(piece) - len(piece.lstrip())
-        piece = piece.strip()
-        if piece:
-            spans.append(Span(span.start + start + lead, span.start + start + lead + len(piece), piece))
-        start = sep.end() if sep else end
-    return spans
-
-
-def _citation(ctx: _Context) -> None:
+def _citation(ctx: Context) -> None:
     citation, uri = ctx.letter.citation, ctx.uri
     if citation is None:
         return
@@ -620,7 +373,7 @@ def _citation(ctx: _Context) -> None:
     ctx.note_anchor(citation.span, event, OA.describing, voice=ctx.editors)
 
 
-def _notes(ctx: _Context) -> None:
+def _notes(ctx: Context) -> None:
     for note in ctx.letter.footnotes:
         node = ctx.mint.letter(ctx.slug, "note", str(note.number))
         ctx.add(node, RDF.type, CRM.E33_Linguistic_Object)
@@ -641,42 +394,7 @@ def _notes(ctx: _Context) -> None:
         ctx.note_anchor(span, node, OA.describing, voice=ctx.editors)
 
 
-def _curated(ctx: _Context) -> None:
-    """Everything the annotation files say is in this letter."""
-    file = ctx.letter.file
-    for entity in ctx.curation.entities.values():
-        quotes: list[Quote] = entity.mentions.get(file, [])
-        if not quotes:
-            continue
-        ctx.described.add(entity.id)
-        motivation = OA.describing if entity.kind == "event" else OA.identifying
-        for quote in quotes:
-            found = anchor(ctx.letter.text, quote, file)
-            if found.voice is not None:
-                ctx.described.add(ctx.entity(found.voice, quote.where).id)
-            ctx.anchors.append((found, ctx.uri_of(entity), motivation))
-
-
-def _comrades(ctx: _Context) -> None:
-    """'Comrade X' and 'Comrades X, Y and Z' name persons, in letters with or without annotations."""
-    taken = [a.span for a, _, _ in ctx.anchors if a.span.start >= 0]
-    for match in _COMRADES.finditer(ctx.letter.text):
-        for name in re.finditer(r"[A-Z][\w\-]+", match.group(1)):
-            if name.group() in ("Comrade", "Comrades") or name.group() in _TITLES:
-                continue
-            start, end = match.start(1) + name.start(), match.start(1) + name.end()
-            if any(s.start < end and start < s.end for s in taken):
-                continue
-            person = ctx.agent(name.group())
-            if person is None:
-                continue
-            ctx.described.add(person.id)
-            span = Span(start, end, ctx.letter.text[start:end])
-            ctx.note_anchor(span, ctx.uri_of(person))
-            taken.append(span)
-
-
-def _describe(ctx: _Context, entity: Entity) -> None:
+def _describe(ctx: Context, entity: Entity) -> None:
     uri = ctx.uri_of(entity)
     ctx.add(uri, RDFS.label, Literal(entity.label))
     for target in entity.same_as:
@@ -702,7 +420,7 @@ def _describe(ctx: _Context, entity: Entity) -> None:
         ctx.add(ctx.uri, DCTERMS.references, uri)
 
 
-def _describe_event(ctx: _Context, entity: Entity, uri: URIRef) -> None:
+def _describe_event(ctx: Context, entity: Entity, uri: URIRef) -> None:
     ctx.add(uri, RDF.type, CRM[entity.crm_class])
     if entity.type:
         ctx.add(uri, CRM.P2_has_type, ctx.concept(entity.type))
@@ -725,41 +443,3 @@ def _bounds_words(time: TimeBounds) -> str:
     return f"after {time.begin.date()}" if time.begin else f"before {time.end.date()}"
 
 
-def _annotations(ctx: _Context, author: Entity | None) -> None:
-    """One Web Annotation per anchor, numbered in text order so that builds are stable."""
-    text = ctx.letter.text
-    # Where a curator quoted what the software also found, the curated annotation is the one kept.
-    ordered = sorted(ctx.anchors, key=lambda a: (a[0].span.start, a[0].span.end, str(a[1]), a[0].where == PARSER,
-                                                 str(a[2])))
-    seen: set[tuple[int, int, str]] = set()
-    n = 0
-    for found, body, motivation in ordered:
-        key = (found.span.start, found.span.end, str(body))
-        if key in seen:
-            continue
-        seen.add(key)
-        n += 1
-        span = found.span
-        ann = ctx.mint.letter(ctx.slug, "annotation", f"{n:03d}")
-        target, quote, position = URIRef(f"{ann}/target"), URIRef(f"{ann}/quote"), URIRef(f"{ann}/position")
-        ctx.add(ann, RDF.type, OA.Annotation)
-        ctx.add(ann, OA.hasBody, body)
-        ctx.add(ann, OA.motivatedBy, motivation)
-        ctx.add(ann, OA.hasTarget, target)
-        ctx.add(ann, PROV.wasGeneratedBy, ctx.mint.letter(ctx.slug, "mapping"))
-        if found.where == PARSER:  # found by the software, not quoted by a curator
-            ctx.add(ann, DCTERMS.creator, software_agent(ctx))
-        voice = ctx.entity(found.voice, found.where) if found.voice else author
-        if voice:
-            ctx.add(ann, PROV.wasAttributedTo, ctx.uri_of(voice))
-        ctx.add(target, RDF.type, OA.SpecificResource)
-        ctx.add(target, OA.hasSource, ctx.text_uri)
-        ctx.add(target, OA.hasSelector, quote)
-        ctx.add(target, OA.hasSelector, position)
-        ctx.add(quote, RDF.type, OA.TextQuoteSelector)
-        ctx.add(quote, OA.exact, Literal(span.text))
-        ctx.add(quote, OA.prefix, Literal(text[max(0, span.start - _QUOTE_CONTEXT):span.start]))
-        ctx.add(quote, OA.suffix, Literal(text[span.end:span.end + _QUOTE_CONTEXT]))
-        ctx.add(position, RDF.type, OA.TextPositionSelector)
-        ctx.add(position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
-        ctx.add(position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))

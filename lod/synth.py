@@ -29,7 +29,8 @@ from . import void
 from .annotations import Curation, Entity, LetterAnnotations, Quote, TimeBounds
 from .config import ROOT
 from .dumps import canonical_quads
-from .mapper import letter_slug, map_letter
+from .mapper import map_letter
+from .slugs import letter_slug
 from .parser import parse_letter
 from .uris import Minter, slugify
 

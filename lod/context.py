@@ -1,0 +1,111 @@
+"""What one letter's mapping accumulates (the graph, the anchors found, the entities named), and how a
+name as written becomes an entity: the register's (lod.identity), or one of this letter's own."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+
+from .annotations import PARSER, Anchor, AnnotationError, Curation, Entity
+from .identity import Resolver, surname, words
+from .letter import Letter, Span
+from .names import clean, person_name, plausible_name
+from .namespaces import OA
+from .uris import Minter, slugify
+
+
+@dataclass(frozen=True)
+class Unreconciled:
+    """A name no register entry answers to, as the mapper met it in one letter."""
+
+    name: str
+    kind: str
+    entity: str  # the id of the letter's own entity for it
+    role: str  # author, addressee, translator, name (a mention in the text) ...
+    candidates: tuple[str, ...]  # ids of registered or curated entities of the same surname or form
+
+
+@dataclass
+class Context:
+    """What one letter's mapping accumulates: the graph, the anchors found, the entities named."""
+
+    letter: Letter
+    curation: Curation
+    mint: Minter
+    slug: str
+    graph: Graph = field(default_factory=Graph)
+    anchors: list[tuple[Anchor, URIRef, URIRef]] = field(default_factory=list)  # (anchor, body, motivation)
+    described: set[str] = field(default_factory=set)
+    auto: dict[str, Entity] = field(default_factory=dict)
+    editors: str | None = None  # the voice of the header and the notes
+    author: Entity | None = None
+    warnings: list[str] = field(default_factory=list)  # what the mapper left out, and why
+    resolver: Resolver | None = None
+    named: dict[str, Entity] = field(default_factory=dict)  # entities this letter names, by id
+    unreconciled: list[Unreconciled] = field(default_factory=list)
+
+    @property
+    def uri(self) -> URIRef:
+        return self.mint.letter(self.slug)
+
+    @property
+    def text_uri(self) -> URIRef:
+        return self.mint.text(self.slug)
+
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.graph.add((s, p, o))
+
+    def concept(self, slug: str) -> URIRef:
+        return self.mint.concept(slug)
+
+    def entity(self, entity_id: str, where: str) -> Entity:
+        found = self.curation.entities.get(entity_id) or self.auto.get(entity_id)
+        if found is None:
+            raise AnnotationError(f"{where}: refers to {entity_id!r}, which no annotation file defines")
+        return found
+
+    def uri_of(self, entity: Entity) -> URIRef:
+        return self.mint.thing(entity.kind, entity.id)
+
+    def agent(self, name: str, kind: str = "person", role: str = "name") -> Entity | None:
+        """The entity a name as written stands for (lod.identity), or one of its own for this letter,
+        marked unreconciled; None when the words do not read as a name at all (a header line the
+        parser took for a byline)."""
+        if not plausible_name(name, kind):
+            self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
+            return None
+        display = person_name(name) if kind == "person" else clean(name)
+        found = self.resolver.resolve(display, kind, self.letter.file)
+        if found is None and kind == "person" and len(words(display)) == 1:
+            # A surname alone names the one person of that surname this letter has already named in full.
+            same = {e.id: e for e in self.named.values() if e.kind == "person"
+                    and len(words(e.name or e.label)) > 1 and surname(e.name or e.label) == surname(display)}
+            found = next(iter(same.values())) if len(same) == 1 else None
+        if found is not None:
+            self.named[found.id] = found
+            return found
+        if kind == "person":
+            # Scoped to the letter: a name no register entry answers to never meets another letter's person.
+            entity_id = f"{slugify(display) or kind}-in-{self.slug}"
+            note = (f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
+                    f"entity stands for the mentions in this letter only.")
+        else:
+            # A publisher, an edition's editors, a place of publication: one entity for every letter that writes
+            # the name exactly so (the hash of the written form keeps two spellings from sharing a URI).
+            entity_id = f"{slugify(display) or kind}-{hashlib.sha256(display.encode('utf-8')).hexdigest()[:6]}"
+            note = (f"Named “{display}”; not reconciled with the register, so this entity stands for the "
+                    f"mentions written exactly so.")
+        if entity_id not in self.auto:
+            self.auto[entity_id] = Entity(id=entity_id, kind=kind, label=display, name=display, unreconciled=True,
+                                          note=note)
+            self.unreconciled.append(Unreconciled(display, kind, entity_id, role,
+                                                  tuple(e.id for e in self.resolver.candidates(display, kind))))
+        entity = self.auto[entity_id]
+        self.named[entity.id] = entity
+        return entity
+
+    def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
+                    voice: str | None = None) -> None:
+        if span is not None and span.text:
+            self.anchors.append((Anchor(span, voice, PARSER), body, motivation))
