@@ -116,6 +116,40 @@ def register_command(letters: Path, annotations: Path, register: Path, base: str
                f"add them to {settings.register} (or an annotation file) to reconcile them", err=True)
 
 
+@main.command("curate")
+@click.argument("letter")
+@letters_option
+@annotations_option
+@register_option
+@base_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the draft here (never over an existing file) instead of to standard output.")
+def curate_command(letter: str, letters: Path, annotations: Path, register: Path, base: str, out: Path | None) -> None:
+    """Draft an annotation file for LETTER (a file name in --letters) from what the software found in it."""
+    from .curate import draft
+    from .uris import Minter
+
+    settings = Settings(base=base, letters=letters, annotations=annotations, register=register)
+    try:
+        result = make_graphs(settings.letters, settings.annotations, settings.ontology, settings.base, settings.register)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    name = Path(letter).name
+    found = [(parsed, mapped) for parsed, mapped in zip(result.letters, result.mapped) if parsed.file == name]
+    if not found:
+        raise click.ClickException(f"no letter {name!r} in {settings.letters}")
+    text = draft(found[0][0], found[0][1].graph, Minter(settings.base), result.curation)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(out, "x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise click.ClickException(f"{out} exists; the draft is never written over a file") from None
+    click.echo(f"draft for {name} in {out}", err=True)
+
+
 @main.command("load")
 @click.option("--endpoint", required=True, metavar="URL",
               help="The store's Graph Store Protocol endpoint (Oxigraph: .../store, Fuseki: .../DATASET/data, "
