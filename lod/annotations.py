@@ -108,13 +108,9 @@ def _norm(name: str) -> str:
     return " ".join(name.replace("\u00a0", " ").split()).casefold()
 
 
-def load_curation(folder: Path, register: Path | None = None) -> Curation:
-    """The register's entities (lod.identity), then every annotation file of ``folder``."""
-    curation = Curation()
-    if register is not None:
-        from .identity import load_register
-
-        load_register(register, curation)
+def load_curation(folder: Path, curation: Curation | None = None) -> Curation:
+    """Every annotation file of ``folder``, added to ``curation`` (which may hold the register already)."""
+    curation = curation if curation is not None else Curation()
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         _load_file(path, curation)
     return curation

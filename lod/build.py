@@ -15,7 +15,7 @@ from .annotations import AnnotationError, Curation, load_curation
 from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
 from .config import Settings
-from .identity import Resolver
+from .identity import Resolver, load_register
 from .mapper import Mapped, map_one
 from .slugs import plan_slugs
 from .parser import read_letter
@@ -84,7 +84,10 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
         raise BuildError(f"no register at {register}")
     notes: list[BuildWarning] = []
     try:
-        curation = load_curation(annotations_dir, register)
+        curation = Curation()
+        if register is not None:
+            load_register(register, curation)  # first: annotation files may add to its entities
+        curation = load_curation(annotations_dir, curation)
         files = {letter.file for letter in letters}
         for name, ann in sorted(curation.letters.items()):
             if name not in files:  # a folder of some letters only: their annotations still apply

@@ -6,12 +6,17 @@ Nothing here depends on time or on the machine: two builds of the same input giv
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from .mapper import Mapped
 from .namespaces import CRM, OA, RDF
 
-if TYPE_CHECKING:
-    from .build import Build
+
+class Build(Protocol):
+    """What the report reads of a build (``lod.build.Build`` is one)."""
+
+    mapped: list[Mapped]
+    warnings: list  # parse warnings and build warnings, each with a .file
 
 
 def unreconciled_names(build: Build) -> list[dict]:
