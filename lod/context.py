@@ -68,10 +68,12 @@ class Context:
     def uri_of(self, entity: Entity) -> URIRef:
         return self.mint.thing(entity.kind, entity.id)
 
-    def agent(self, name: str, kind: str = "person", role: str = "name") -> Entity | None:
+    def agent(self, name: str, kind: str = "person", role: str = "name", scoped: bool = False) -> Entity | None:
         """The entity a name as written stands for (lod.identity), or one of its own for this letter,
         marked unreconciled; None when the words do not read as a name at all (a header line the
-        parser took for a byline)."""
+        parser took for a byline). A person's own entity is always the letter's; a group's or a place's
+        is the letter's when ``scoped`` (a mention in the text: "the C.C." of 1905 is not that of 1922),
+        else shared by every letter that writes the name exactly so (a publisher in a citation)."""
         if not plausible_name(name, kind):
             self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
             return None
@@ -82,12 +84,19 @@ class Context:
             same = {e.id: e for e in self.named.values() if e.kind == "person"
                     and len(words(e.name or e.label)) > 1 and surname(e.name or e.label) == surname(display)}
             found = next(iter(same.values())) if len(same) == 1 else None
+        elif found is None and kind == "person":
+            # Initials and a surname name the one person of that surname and those initials this letter names
+            # in full ("V. Kayurov" on the envelope, "V. N. Kayurov" in the header).
+            same = {e.id: e for e in self.named.values() if e.kind == "person" and _written_alike(display, e)}
+            found = next(iter(same.values())) if len(same) == 1 else None
         if found is not None:
             self.named[found.id] = found
             return found
-        if kind == "person":
+        if kind == "person" or scoped:
             # Scoped to the letter: a name no register entry answers to never meets another letter's person.
             entity_id = f"{slugify(display) or kind}-in-{self.slug}"
+            if kind != "person" or (entity_id in self.auto and self.auto[entity_id].kind != kind):
+                entity_id = f"{slugify(display) or kind}-{kind}-in-{self.slug}"
             note = (f"Named “{display}” in {self.letter.file}; not reconciled with the register, so this "
                     f"entity stands for the mentions in this letter only.")
         else:
@@ -109,3 +118,16 @@ class Context:
                     voice: str | None = None) -> None:
         if span is not None and span.text:
             self.anchors.append((Anchor(span, voice, PARSER), body, motivation))
+
+
+def _written_alike(name: str, entity: Entity) -> bool:
+    """'V. Kayurov' and 'V. N. Kayurov': the same surname, and given names or initials that agree as far
+    as the shorter form goes."""
+    mine = words(name)
+    for form in {entity.name or entity.label, entity.label}:
+        theirs = words(form)
+        if len(theirs) < 2 or len(mine) > len(theirs) or surname(form) != surname(name):
+            continue
+        if all(a[0] == b[0] for a, b in zip(mine[:-1], theirs[:-1])):
+            return True
+    return False
