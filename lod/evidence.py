@@ -1,6 +1,7 @@
-"""The evidence of a letter's graph: the curated quotes found in the text, the persons the software
-finds ("Comrade X"), and a Web Annotation for each, with its quote and position selectors and, when
-the software found it, the software as its creator (docs/design.md, "The model")."""
+"""The evidence of a letter's graph: the curated quotes found in the text, the persons, groups and places
+the software finds in the body and the notes (lod.mentions), and a Web Annotation for each, with its quote
+and position selectors and, when the software found it, the software as its creator (docs/design.md,
+"The model")."""
 from __future__ import annotations
 
 import re
@@ -12,18 +13,12 @@ from . import __version__
 from .annotations import PARSER, Entity, Quote, anchor
 from .context import Context
 from .letter import Span
+from .mentions import Mention, Region, find_mentions, named_again
+from .names import plausible_name
 from .namespaces import DCTERMS, FOAF, OA, PROV, RDF, RDFS, SCHEMA
 from .uris import slugify
 
 _QUOTE_CONTEXT = 32  # characters of prefix/suffix kept in each TextQuoteSelector
-# "Comrade X" and "Comrades X, Y and Z", on one line: a comma at a line's end closes the list.
-_COMRADES = re.compile(r"\bComrades?[ \t\u00a0]+((?:[A-Z][\w\-]+(?:’s|'s)?)"
-                       r"(?:(?:,[ \t\u00a0]*|[ \t\u00a0]+and[ \t\u00a0]+)[A-Z][\w\-]+(?:’s|'s)?)*)")
-
-
-# Words after "Comrade" that are a post, not a name ("Comrade Chairman").
-_TITLES = {"Chairman", "Secretary", "Commissar", "Commander", "President", "Director", "Editor", "Editors",
-           "Deputy", "Member", "Members", "Delegate", "Delegates", "Comrade", "Comrades"}
 
 
 SOFTWARE = "lod-letters"
@@ -39,8 +34,10 @@ def software_agent(ctx: Context) -> URIRef:
     ctx.add(agent, SCHEMA.softwareVersion, Literal(__version__))
     ctx.add(agent, RDFS.comment, Literal(
         "The mapper of this dataset. It made the Web Annotations that carry it as dcterms:creator: names and "
-        "dates found in the header, the salutation, the notes and after 'Comrade'. Annotations without a "
-        "creator were curated by hand (data/annotations/)."))
+        "dates found in the header, the salutation and the date lines, and the persons, groups and places it "
+        "finds in the body and the notes (after 'Comrade', initials and a surname, registered names, surnames "
+        "by their ending or by what the sentence says of them). Annotations without a creator were curated "
+        "by hand (data/annotations/)."))
     return agent
 
 
@@ -60,23 +57,68 @@ def curated_anchors(ctx: Context) -> None:
             ctx.anchors.append((found, ctx.uri_of(entity), motivation))
 
 
-def comrades(ctx: Context) -> None:
-    """'Comrade X' and 'Comrades X, Y and Z' name persons, in letters with or without annotations."""
-    taken = [a.span for a, _, _ in ctx.anchors if a.span.start >= 0]
-    for match in _COMRADES.finditer(ctx.letter.text):
-        for name in re.finditer(r"[A-Z][\w\-]+", match.group(1)):
-            if name.group() in ("Comrade", "Comrades") or name.group() in _TITLES:
-                continue
-            start, end = match.start(1) + name.start(), match.start(1) + name.end()
-            if any(s.start < end and start < s.end for s in taken):
-                continue
-            person = ctx.agent(name.group())
-            if person is None:
-                continue
-            ctx.described.add(person.id)
-            span = Span(start, end, ctx.letter.text[start:end])
-            ctx.note_anchor(span, ctx.uri_of(person))
-            taken.append(span)
+def _regions(ctx: Context, salutations: bool = True) -> list[Region]:
+    """The body (the author's voice) and the editors' notes (theirs)."""
+    letter = ctx.letter
+    regions = [Region(span) for doc in letter.documents
+               for span in ((doc.salutation if salutations else None), *doc.paragraphs, doc.closing)
+               if span is not None]
+    regions += [Region(note.span, ctx.editors) for note in letter.footnotes]
+    regions += [Region(span, ctx.editors) for span in letter.editor_notes]
+    return regions
+
+
+def persons_named_in_full(ctx: Context) -> None:
+    """The persons the body and the editors' notes name in full ("L. B. Krasin replied"), resolved before
+    the header's and the salutation's names, so that a surname alone there ("Comrade Krasin:") names the
+    one of them who bears it (lod.context). Nothing is anchored here: software_mentions does that."""
+    for mention in find_mentions(ctx.letter.text, _regions(ctx, salutations=False), ctx.resolver.forms):
+        if mention.kind == "person" and len(mention.name.split()) > 1 and plausible_name(mention.name):
+            ctx.agent(mention.name)
+
+
+def software_mentions(ctx: Context) -> None:
+    """The persons, groups and places the software finds in the body (the author's voice) and in the
+    editors' notes (theirs), in letters with or without annotations. Where a curator quoted the same
+    words, or the header or the salutation already anchors them, the mention is left to that anchor.
+    Full names are resolved first, so that a surname alone then names the person the letter names in
+    full (lod.context); then the letter's other places that write such a surname are found too."""
+    text = ctx.letter.text
+    regions = _regions(ctx)
+    # What already names something here (a curated quote, the header, the salutation's addressee); a quote
+    # that describes an event or a note is no name, and the names inside it are still found.
+    taken = [a.span for a, _, motivation in ctx.anchors if a.span.start >= 0 and motivation == OA.identifying]
+    found = [m for m in find_mentions(text, regions, ctx.resolver.forms) if not _overlaps(m.span, taken)]
+    for mention in sorted(found, key=lambda m: (m.kind == "person" and len(m.name.split()) == 1, m.span.start)):
+        _link(ctx, mention, taken)
+    surnames = {_written_surname(e.name or e.label) for e in list(ctx.named.values())
+                if e.kind == "person" and len((e.name or e.label).split()) > 1}
+    surnames |= {_written_surname(e.label) for e in list(ctx.named.values())
+                 if e.kind == "person" and len(e.label.split()) > 1}
+    for mention in named_again(text, regions, {s for s in surnames if s}, taken):
+        _link(ctx, mention, taken)
+
+
+def _overlaps(span: Span, taken: list[Span]) -> bool:
+    return any(t.start < span.end and span.start < t.end for t in taken)
+
+
+def _written_surname(name: str) -> str:
+    """'A. V. Lunacharsky' -> 'Lunacharsky', 'Yevgenia Popova (Kasparova)' -> 'Popova'."""
+    last = re.sub(r"\([^)]*\)", " ", name).split()
+    word = last[-1] if last else ""
+    return word if len(word) > 2 and word[0].isupper() and "." not in word else ""
+
+
+def _link(ctx: Context, mention: Mention, taken: list[Span]) -> None:
+    if _overlaps(mention.span, taken) or not plausible_name(mention.name, mention.kind):
+        return
+    entity = ctx.agent(mention.name, mention.kind, scoped=True)
+    if entity is None:
+        return
+    ctx.described.add(entity.id)
+    ctx.note_anchor(mention.span, ctx.uri_of(entity), OA.identifying, voice=mention.voice)
+    taken.append(mention.span)
 
 
 def write_annotations(ctx: Context, author: Entity | None) -> None:

@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .annotations import AnnotationError, Curation, Entity
+
+if TYPE_CHECKING:
+    from .mentions import Forms
 from .uris import is_slug
 
 REGISTER_SECTIONS = {"persons": "person", "groups": "group", "places": "place"}
@@ -101,6 +104,7 @@ class Resolver:
     _global: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     _local: dict[str, dict[tuple[str, str], set[str]]] = field(default_factory=dict)
     _surnames: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _forms: Forms | None = None
 
     def __post_init__(self) -> None:
         curated_files = {ann.source_file: file for file, ann in self.curation.letters.items()}
@@ -139,6 +143,19 @@ class Resolver:
         if entity.kind == "person" and entity.name:
             forms.add(surname(entity.name))
         return forms
+
+    @property
+    def forms(self) -> Forms:
+        """Every form a name resolves on in any letter, with the kinds it names, as the one pattern the
+        mention finder searches a text with (lod.mentions); made once per build."""
+        from .mentions import Forms  # it reads names as this module does
+
+        if self._forms is None:
+            kinds: dict[str, set[str]] = {}
+            for kind, form in self._global:
+                kinds.setdefault(form, set()).add(kind)
+            self._forms = Forms(kinds)
+        return self._forms
 
     def resolve(self, name: str, kind: str, file: str) -> Entity | None:
         """The one entity ``name`` stands for in ``file``, or None."""

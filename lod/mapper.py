@@ -25,7 +25,7 @@ from .annotations import (
     TimeBounds,
 )
 from .context import Context, Unreconciled
-from .evidence import comrades, curated_anchors, software_agent, write_annotations
+from .evidence import curated_anchors, persons_named_in_full, software_agent, software_mentions, write_annotations
 from .identity import Resolver
 from .letter import DateValue, Document, Letter, Span
 from .names import clean, name_spans, title_form
@@ -86,10 +86,11 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
         if editors:
             ctx.editors = editors.id
             ctx.described.add(ctx.editors)
+    persons_named_in_full(ctx)
     _source_text(ctx)
     _letter(ctx, author)
     curated_anchors(ctx)
-    comrades(ctx)
+    software_mentions(ctx)
     done: set[str] = set()
     while ctx.described - done:  # an event describes what it links to, which may be new to this letter
         for entity_id in sorted(ctx.described - done):
