@@ -72,9 +72,14 @@ def persons_named_in_full(ctx: Context) -> None:
     """The persons the body and the editors' notes name in full ("L. B. Krasin replied"), resolved before
     the header's and the salutation's names, so that a surname alone there ("Comrade Krasin:") names the
     one of them who bears it (lod.context). Nothing is anchored here: software_mentions does that."""
-    for mention in find_mentions(ctx.letter.text, _regions(ctx, salutations=False), ctx.resolver.forms):
-        if mention.kind == "person" and len(mention.name.split()) > 1 and plausible_name(mention.name):
-            ctx.agent(mention.name)
+    docs = ctx.letter.documents
+    # The fullest forms first: "V. N. Kayurov" of the "To:" line, then "V. Kayurov" on the envelope is he.
+    names = [(span.text, "addressee") for span in (docs[0].addressees if docs else ())]
+    names += [(m.name, "name") for m in find_mentions(ctx.letter.text, _regions(ctx, salutations=False),
+                                                      ctx.resolver.forms) if m.kind == "person"]
+    for name, role in sorted(names, key=lambda n: (n[1] != "addressee", -len(n[0].split()))):
+        if len(name.split()) > 1 and plausible_name(name):
+            ctx.agent(name, role=role)
 
 
 def software_mentions(ctx: Context) -> None:

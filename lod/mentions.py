@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .identity import norm
 from .letter import Span
@@ -208,7 +209,7 @@ def _region_mentions(text: str, region: Region, forms: Forms | None) -> list[Men
             kinds = forms.of(m.group())
             if not kinds or not _capitalised(m.group()):
                 continue
-            kind = "person" if "person" in kinds else sorted(kinds)[0]
+            kind = "person" if "person" in kinds else min(kinds)
             one_word = len(m.group().split()) == 1
             if one_word and _next_is_capitalised(part, m.end()):
                 continue  # "Lenin Miscellany", "Moscow Soviet": part of another name
@@ -259,7 +260,7 @@ def _region_mentions(text: str, region: Region, forms: Forms | None) -> list[Men
     grown = True
     while grown:
         grown = False
-        for a, b in zip(words, words[1:]):
+        for a, b in pairwise(words):
             between = re.sub(rf"^{_POSSESSIVE}", "", part[a.end():b.start()])
             if not re.fullmatch(_LIST_JOIN, between):
                 continue

@@ -211,8 +211,9 @@ class MappedView:
 
 def mapped_view(file: str, uri, graph) -> MappedView:
     """The catalogue view of the letter ``uri`` in its rdflib ``graph`` (lod.mapper.Mapped.graph)."""
-    from lod.namespaces import CRM, DCTERMS, OA, RDF, RDFS, SCHEMA
     from rdflib.namespace import XSD
+
+    from lod.namespaces import CRM, DCTERMS, OA, RDF, RDFS, SCHEMA
 
     def labels(prop) -> list[str]:
         return sorted(str(graph.value(o, RDFS.label) or o) for o in graph.objects(uri, prop))

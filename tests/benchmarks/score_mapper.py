@@ -30,8 +30,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from answer_keys import CATALOGUE, MAPPED_FIELDS, score_build  # noqa: E402
-from lod.build import build  # noqa: E402
+from answer_keys import CATALOGUE, MAPPED_FIELDS, score_build
+
+from lod.build import build
 
 BASE = "http://127.0.0.1:5000/"
 
