@@ -1,61 +1,31 @@
-"""Shared fixtures: where things are, one real build per session, and SPARQL over its dump.
+"""Shared fixtures: one real build per session, SPARQL over its dump, the app that serves it, real servers.
 
-Kept small and generic so that any test module can add what it needs on top.
-Tests that need something from outside the repository (the shared answer keys, the official
-CRM RDFS, ...) ask for it through ``require``: missing, it skips the test, or fails it when
-the environment sets ``LOD_STRICT=1`` (so that CI cannot pass by skipping).
+Helpers that are not fixtures (paths, ``skip_or_fail``, ``running_server``, ``Web``, ``lod``) are in
+support.py. Tests that need something from outside the repository (the shared answer keys, the official
+CRM RDFS, ...) ask for it through ``require``: missing, it skips the test, or fails it when the
+environment sets ``LOD_STRICT=1`` (so that CI cannot pass by skipping).
+
+How the letters are served to a test, cheapest first:
+* ``app`` / ``web``: the Flask app over the session's build, in this process (``web`` is a requests
+  session that reaches it at ``BASE`` without a socket);
+* ``real_server``: one ``serve.py`` for the whole session on the session's build, on a free port (its
+  address is not the base of the data), for real SPARQL clients and tools;
+* ``real_site``: one ``serve.py`` for the whole session whose base is its own address (it builds its own
+  dumps), for clients that follow the absolute links of the data (a browser, rapper, curl -L).
 """
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # so plain `pytest` works without the editable install too
-
-DATA = REPO / "data"
-LETTERS = DATA / "letters"
-ANNOTATIONS = DATA / "annotations"
-ONTOLOGY = REPO / "ontology"
-BASE = "http://127.0.0.1:5000/"
-
-# The namespaces of DESIGN.md, written out here rather than taken from lod.namespaces,
-# so that a wrong namespace in the package cannot make the tests agree with it.
-SPARQL_PREFIXES = """\
-PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX dcmitype: <http://purl.org/dc/dcmitype/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <http://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX void: <http://rdfs.org/ns/void#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+from support import (ANNOTATIONS, BASE, LETTERS, ONTOLOGY, SPARQL_PREFIXES, Web, Workspace, make_app, require_path,
+                     running_server, shared_dir, skip_or_fail)
 
 
 # --- outside files and tools --------------------------------------------------------
-
-
-def strict() -> bool:
-    return os.environ.get("LOD_STRICT") == "1"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip the test, or fail it under LOD_STRICT=1."""
-    if strict():
-        pytest.fail(f"{reason} (LOD_STRICT=1 turns this skip into a failure)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -65,19 +35,6 @@ def rapper() -> str:
     if path is None:
         skip_or_fail("rapper not found (Debian: apt-get install raptor2-utils)")
     return path
-
-
-def require_path(path: Path, what: str = "") -> Path:
-    """``path`` if it exists; otherwise skip (or fail under LOD_STRICT=1)."""
-    path = Path(path)
-    if not path.exists():
-        skip_or_fail(f"{what or 'needed file'} not found: {path}")
-    return path
-
-
-def shared_dir() -> Path:
-    """The shared folder: env LOD_SHARED, else <repo root>/../shared (it may not exist)."""
-    return Path(os.environ.get("LOD_SHARED") or REPO.parent / "shared")
 
 
 @pytest.fixture(scope="session")
@@ -162,28 +119,62 @@ def sparql(store):
     return run
 
 
-# --- scratch copies of the inputs ---------------------------------------------------
+# --- the letters served ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def served_store(built, dumps_dir: Path):
+    """The session's dumps loaded as serve.py loads them (``EmbeddedStore.from_dumps``: in memory, union materialised)."""
+    from lod.store import EmbeddedStore
+
+    return EmbeddedStore.from_dumps(dumps_dir)
+
+
+@pytest.fixture(scope="session")
+def app(served_store, dumps_dir: Path, base: str):
+    """The app over the session's build, made as serve.py makes it."""
+    from lod.config import Settings
+
+    return make_app(Settings(base=base, out=dumps_dir), served_store)
+
+
+@pytest.fixture(scope="session")
+def web(app, base: str) -> Web:
+    """A requests session: URLs under the session's base are answered by ``app`` in this process, others
+    go over the network."""
+    with Web() as session:
+        session.serve(base, app)
+        yield session
+
+
+@pytest.fixture(scope="session")
+def real_server(built, dumps_dir: Path, base: str) -> str:
+    """The URL of one real server (serve.py) for the session, serving the session's dumps as they are.
+
+    Its address is a free port, not the base of the data: fine for SPARQL and for paths, not for
+    clients that follow the data's absolute links (use ``real_site``).
+    """
+    with running_server(dumps_dir, "--base", base) as url:
+        yield url
 
 
 @dataclass
-class Workspace:
-    """Copies of data/letters and data/annotations to alter, and an out dir not yet made."""
+class Site:
+    url: str  # the server's address, which is also the base URI of its data
+    dumps: Path  # the dumps it built and serves
 
-    letters: Path
-    annotations: Path
-    ontology: Path
-    out: Path
 
-    def edit(self, path: Path, old: str, new: str) -> None:
-        """Replace the one occurrence of ``old`` in a copied file (fails if it is not there once)."""
-        text = path.read_bytes().decode("utf-8")  # bytes: no newline translation
-        assert text.count(old) == 1, f"{old!r} should occur once in {path.name}"
-        path.write_bytes(text.replace(old, new).encode("utf-8"))
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Site:
+    """One real server (serve.py) for the session whose base is its own address: it builds its dumps first."""
+    dumps = tmp_path_factory.mktemp("site") / "dumps"
+    with running_server(dumps) as url:
+        yield Site(url, dumps)
+
+
+# --- scratch copies of the inputs ---------------------------------------------------
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    letters, annotations = tmp_path / "letters", tmp_path / "annotations"
-    shutil.copytree(LETTERS, letters)
-    shutil.copytree(ANNOTATIONS, annotations)
-    return Workspace(letters, annotations, ONTOLOGY, tmp_path / "out")
+    return Workspace.copy(tmp_path)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from server import free_port
+from support import free_port, skip_or_fail
 
 VIRTUOSO_USER = "dba"
 VIRTUOSO_PASSWORD = "dba"  # a new Virtuoso database's default; the store listens on loopback only
@@ -38,6 +38,15 @@ def _program(name: str, *fallbacks: str) -> str | None:
 
 def find_oxigraph() -> str | None:
     return _program("oxigraph")
+
+
+def oxigraph_cli() -> str:
+    """The ``oxigraph`` program (PyPI ``oxigraph``), found as ``find_oxigraph`` finds it; a skip (a failure under
+    ``LOD_STRICT=1``) when it is missing."""
+    found = find_oxigraph()
+    if not found:
+        skip_or_fail("the oxigraph server (PyPI package oxigraph) is not installed")
+    return found
 
 
 def find_virtuoso() -> tuple[str, str] | None:
@@ -77,7 +86,7 @@ def _wait_until(ready, process: subprocess.Popen, log: Path, what: str, seconds:
             pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not answer within {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.2)
+        time.sleep(0.02)
 
 
 # --- Oxigraph ------------------------------------------------------------------------------------

@@ -302,7 +302,7 @@ def test_annotations_the_software_made_name_it_and_curated_ones_do_not(built, ba
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, base):
     """data/letters and every letter of $LOD_SHARED/letters in one folder, built as one corpus (checks included)."""
-    from conftest import shared_dir, skip_or_fail
+    from support import shared_dir, skip_or_fail
 
     shared = shared_dir() / "letters"
     if not shared.is_dir() or not list(shared.glob("*.txt")):
@@ -369,7 +369,7 @@ def test_the_archive_meets_the_answer_keys(archive):
     import json
 
     from answer_keys import CATALOGUE, score_build
-    from conftest import shared_dir
+    from support import shared_dir
 
     _, result = archive
     keys = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((shared_dir() / "letters").glob("*.json"))]

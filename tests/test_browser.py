@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import skip_or_fail
-from server import running_server
+from support import running_server, skip_or_fail
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "tests" / "browser" / "click_mention.mjs"

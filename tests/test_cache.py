@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from server import free_port, running_server
-from test_remote_backend import oxigraph_cli
-
 from lod.web.cache import Kept, ResponseCache
+from stores import oxigraph_cli
+from support import free_port, running_server
 
 DOCS = ["/doc/person/lenin", "/doc/person/kasparova-popova", "/void", "/", "/timeline", "/sitemap.xml"]
 ACCEPTS = ["text/turtle", "text/html", "application/n-triples", "application/ld+json", "*/*"]

@@ -22,8 +22,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from conftest import REPO, skip_or_fail
 from lod.formats import DUMP_FORMATS, RdfFormat
+from support import REPO, skip_or_fail
 
 # Each tool's name for our dump formats, by file extension. rdflib and pyoxigraph read them all;
 # Raptor 2 has no JSON-LD parser, N3.js reads the Turtle family only.

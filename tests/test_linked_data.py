@@ -29,9 +29,8 @@ import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from requests.utils import parse_header_links
 
-from conftest import ANNOTATIONS, LETTERS, ONTOLOGY, skip_or_fail
 from lod.formats import DOCUMENT_FORMATS
-from server import free_port, running_server
+from support import ANNOTATIONS, LETTERS, ONTOLOGY, free_port, running_server, skip_or_fail
 
 # rdflib's parser for each document format, by extension (the formats themselves come from lod.formats).
 RDFLIB = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}

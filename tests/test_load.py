@@ -18,9 +18,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import REPO, skip_or_fail
-from server import free_port
 from stores import find_oxigraph, oxigraph_server
+from support import REPO, free_port, skip_or_fail
 
 
 def lod_load(*args: str) -> subprocess.CompletedProcess:

@@ -29,7 +29,7 @@ from hypothesis import given, settings, strategies as st
 from lod.web.highlight import Mark, highlight
 from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT
 from lod.web.wording import time_words
-from server import free_port, running_server
+from support import free_port, running_server
 
 REPO = Path(__file__).resolve().parents[1]
 LETTER = "id/letter/1921-12-20-zalutsky-salts"

@@ -9,10 +9,10 @@ from datetime import datetime
 
 import pytest
 
-from conftest import LETTERS, shared_dir, skip_or_fail
 from answer_keys import Score, same_words, score_letter
 from lod.letter import Letter, LetterError, Span
 from lod.parser import parse_letter, read_letter
+from support import LETTERS, shared_dir, skip_or_fail
 
 KEYS = shared_dir() / "letters"
 SEED = LETTERS / "000_6d2f7f5c90ee0ebe.txt"

@@ -10,8 +10,7 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, SPARQL_PREFIXES
-from server import free_port, running_server
+from support import REPO, SPARQL_PREFIXES, free_port, running_server
 
 PERSONS = SPARQL_PREFIXES + "SELECT ?person ?name WHERE { ?person a foaf:Person ; foaf:name ?name } ORDER BY ?name"
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from server import running_server
+from support import running_server
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,8 @@ would; the frontend maps it to its own base, as Pubby does.
 """
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,23 +16,13 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from conftest import ANNOTATIONS, LETTERS, ONTOLOGY, skip_or_fail
-from server import free_port, running_server
-from stores import find_virtuoso, virtuoso_server
+from stores import find_virtuoso, oxigraph_cli, virtuoso_server
+from support import ANNOTATIONS, LETTERS, ONTOLOGY, free_port, running_server, skip_or_fail
 
 from lod.build import build
 
 WEB_BASE = "http://letters.test/"
 DATASET_BASE = "http://data.example.org/"
-
-
-def oxigraph_cli() -> str:
-    # pip puts the CLI beside the interpreter, which need not be on PATH
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
-    if not found:
-        skip_or_fail("the oxigraph server (PyPI package oxigraph) is not installed")
-    return found
 
 
 @pytest.fixture(scope="module")

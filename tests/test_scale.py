@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import ONTOLOGY, REPO, SPARQL_PREFIXES
-from server import free_port, running_server
+
+from support import ONTOLOGY, REPO, SPARQL_PREFIXES, free_port, running_server
 
 LOD = [sys.executable, "-c", "from lod.cli import main; main()"]
 OA = "http://www.w3.org/ns/oa#"

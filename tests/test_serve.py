@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from server import ROOT, free_port, running_server
+from support import REPO as ROOT, free_port, running_server
 
 
 def _processes() -> list[tuple[int, int, int, str]]:

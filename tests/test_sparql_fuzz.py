@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lod.web.sparql.examples import examples
-from server import running_server
+from support import running_server
 
 TIMEOUT = 1.0
 SEEDS = [e.query for e in examples("http://127.0.0.1:5000/")] + [

@@ -23,10 +23,9 @@ from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXM
                            SPARQLWrapper)
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import REPO, SPARQL_PREFIXES, skip_or_fail
 from lod.formats import DOCUMENT_FORMATS, RESULTS_FORMATS, graph_format_iri
 from lod.web.sparql.examples import examples
-from server import running_server
+from support import REPO, SPARQL_PREFIXES, running_server, skip_or_fail
 
 FOAF = "http://xmlns.com/foaf/0.1/"
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server import running_server
+from support import running_server
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SIMPLE = "PREFIX foaf: <http://xmlns.com/foaf/0.1/> SELECT ?name { ?p foaf:name ?name } LIMIT 5"

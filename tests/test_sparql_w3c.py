@@ -37,9 +37,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import REPO, shared_dir, skip_or_fail
 from lod.formats import DOCUMENT_FORMATS
-from server import free_port, running_server
+from support import REPO, free_port, running_server, shared_dir, skip_or_fail
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 HT = "http://www.w3.org/2011/http#"

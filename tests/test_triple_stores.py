@@ -31,9 +31,8 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from conftest import BASE, REPO, skip_or_fail
-from server import running_server
 from stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER, find_oxigraph, find_virtuoso, oxigraph_server, virtuoso_server
+from support import BASE, REPO, running_server, skip_or_fail
 
 QUERIES = sorted((Path(__file__).parent / "queries").glob("*.rq"))
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -11,7 +11,7 @@ import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from server import running_server
+from support import running_server
 
 RESOURCES = [
     "letter/1921-12-20-zalutsky-salts",
