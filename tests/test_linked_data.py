@@ -1,4 +1,6 @@
-"""Linked Data over HTTP, asked of the real server (serve.py on a free loopback port) as a client would.
+"""Linked Data over HTTP, asked as a client would: of the app in this process (``web``), and of the real
+server (serve.py, granian, on a free loopback port) for what only the real server shows: raw request
+lines, odd and very long paths as the web server decodes them, HEAD and whole files on the wire, curl.
 
 A thing URI answers 303 to its document; the document speaks HTML, Turtle, N-Triples, RDF/XML and
 JSON-LD by content negotiation or by extension; documents carry Vary, Content-Location, Link, ETag,
@@ -17,7 +19,6 @@ import hashlib
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from requests.utils import parse_header_links
 
 from lod.formats import DOCUMENT_FORMATS
-from support import ANNOTATIONS, LETTERS, ONTOLOGY, free_port, running_server, skip_or_fail
+from support import Web, make_app, skip_or_fail
 
 # rdflib's parser for each document format, by extension (the formats themselves come from lod.formats).
 RDFLIB = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
@@ -46,8 +47,9 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,imag
 
 @dataclass
 class Server:
-    base: str
-    dumps: Path
+    base: str  # where it answers, which is also the base URI of its data
+    dumps: Path  # the dumps it serves
+    http: Web  # the client that reaches it
 
     def id(self, path: str) -> str:
         return f"{self.base}id/{path}"
@@ -55,24 +57,24 @@ class Server:
     def doc(self, path: str) -> str:
         return f"{self.base}doc/{path}"
 
+    def get(self, url: str, accept: str | None = None, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if accept is not None:
+            headers["Accept"] = accept
+        return self.http.get(url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
+
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Server:
-    dumps = tmp_path_factory.mktemp("ld") / "dumps"
-    with running_server(dumps) as base:
-        yield Server(base, dumps)
+def server(web, base, dumps_dir) -> Server:
+    """The app over the session's build, in this process."""
+    return Server(base, dumps_dir, web)
 
 
 @pytest.fixture(scope="session")
-def http() -> requests.Session:
-    return requests.Session()
-
-
-def get(url: str, accept: str | None = None, **kwargs) -> requests.Response:
-    headers = kwargs.pop("headers", {})
-    if accept is not None:
-        headers["Accept"] = accept
-    return requests.get(url, headers=headers, allow_redirects=False, timeout=10, **kwargs)
+def real(real_site) -> Server:
+    """The real server, whose base is its own address."""
+    with Web() as http:
+        yield Server(real_site.url, real_site.dumps, http)
 
 
 def parse(resp: requests.Response, ext: str) -> Graph:
@@ -123,7 +125,7 @@ def triple_keys(graph: Graph, subject=None) -> set[tuple]:
                                   "event/expulsion-of-kasparova-popova/time",
                                   "letter/1921-12-20-zalutsky-salts/annotation/001/target"])
 def test_a_thing_uri_answers_303_see_other_to_its_document(server, path):
-    resp = get(server.id(path), "text/turtle")
+    resp = server.get(server.id(path), "text/turtle")
     assert resp.status_code == 303
     assert resp.headers["Location"] == server.doc(path)
     assert varies_on_accept(resp)
@@ -131,7 +133,7 @@ def test_a_thing_uri_answers_303_see_other_to_its_document(server, path):
 
 
 def test_the_303_keeps_the_query_string(server):
-    resp = get(server.id(PERSON) + "?page=1")
+    resp = server.get(server.id(PERSON) + "?page=1")
     assert resp.status_code == 303
     assert resp.headers["Location"] == server.doc(PERSON) + "?page=1"
 
@@ -140,16 +142,16 @@ def test_the_303_keeps_the_query_string(server):
                                               ("application/rdf+xml", "text/plain"), ("image/png", "text/plain")])
 def test_a_uri_not_in_the_data_is_404_in_the_asked_format(server, accept, expected):
     for url in (server.id("person/nobody"), server.doc("person/nobody"), server.id("event/expulsion-of-kasparova-popova/nothing")):
-        resp = get(url, accept)
+        resp = server.get(url, accept)
         assert resp.status_code == 404, url
         assert media_type(resp) == expected
         assert varies_on_accept(resp)
-    assert b"<html" in get(server.id("person/nobody"), "text/html").content.lower()
+    assert b"<html" in server.get(server.id("person/nobody"), "text/html").content.lower()
 
 
 def test_a_document_of_a_thing_not_in_the_data_is_404_by_extension_too(server):
-    assert media_type(get(server.doc("person/nobody.html"))) == "text/html"
-    resp = get(server.doc("person/nobody.ttl"))
+    assert media_type(server.get(server.doc("person/nobody.html"))) == "text/html"
+    resp = server.get(server.doc("person/nobody.ttl"))
     assert resp.status_code == 404 and media_type(resp) == "text/plain"
 
 
@@ -159,7 +161,7 @@ def test_a_document_of_a_thing_not_in_the_data_is_404_by_extension_too(server):
 @pytest.mark.parametrize("ext", sorted(FORMATS))
 def test_each_rdf_format_by_content_negotiation(server, ext):
     fmt = FORMATS[ext]
-    resp = get(server.doc(PERSON), fmt.media_type)
+    resp = server.get(server.doc(PERSON), fmt.media_type)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == f"{fmt.media_type}; charset=utf-8"
     assert resp.headers["Content-Location"] == server.doc(f"{PERSON}.{ext}")
@@ -170,7 +172,7 @@ def test_each_rdf_format_by_content_negotiation(server, ext):
 
 @pytest.mark.parametrize("ext", sorted(FORMATS) + ["html"])
 def test_each_format_by_extension_without_negotiation(server, ext):
-    resp = get(server.doc(f"{PERSON}.{ext}"), "image/png")  # the extension wins over any Accept
+    resp = server.get(server.doc(f"{PERSON}.{ext}"), "image/png")  # the extension wins over any Accept
     assert resp.status_code == 200
     expected = FORMATS[ext].media_type if ext in FORMATS else "text/html"
     assert resp.headers["Content-Type"] == f"{expected}; charset=utf-8"
@@ -183,7 +185,7 @@ def test_each_format_by_extension_without_negotiation(server, ext):
 
 def test_the_same_document_by_negotiation_and_by_extension(server):
     for ext, fmt in FORMATS.items():
-        assert get(server.doc(PERSON), fmt.media_type).content == get(server.doc(f"{PERSON}.{ext}")).content
+        assert server.get(server.doc(PERSON), fmt.media_type).content == server.get(server.doc(f"{PERSON}.{ext}")).content
 
 
 @pytest.mark.parametrize("accept, expected", [
@@ -203,31 +205,31 @@ def test_the_same_document_by_negotiation_and_by_extension(server):
     ("text/turtle, application/rdf+xml", "text/turtle"),  # ... and between RDF formats to the table's order
 ])
 def test_q_values_wildcards_and_ties(server, accept, expected):
-    resp = get(server.doc(PERSON), accept)
+    resp = server.get(server.doc(PERSON), accept)
     assert resp.status_code == 200
     assert media_type(resp) == expected
     assert varies_on_accept(resp)
 
 
 def test_no_accept_header_gets_html(server):
-    resp = requests.get(server.doc(PERSON), headers={"Accept": None}, timeout=10)  # None removes the header
+    resp = server.http.get(server.doc(PERSON), headers={"Accept": None}, timeout=10)  # None removes the header
     assert resp.status_code == 200
     assert media_type(resp) == "text/html"
     assert resp.headers["Content-Location"] == server.doc(f"{PERSON}.html")
 
 
 def test_nothing_acceptable_is_406_listing_what_is_offered(server):
-    resp = get(server.doc(PERSON), "image/png")
+    resp = server.get(server.doc(PERSON), "image/png")
     assert resp.status_code == 406
     assert varies_on_accept(resp)
     for offered in ["text/html", *(f.media_type for f in DOCUMENT_FORMATS)]:
         assert offered.encode() in resp.content
-    assert get(server.doc(f"{PERSON}.ttl"), "image/png").status_code == 200
+    assert server.get(server.doc(f"{PERSON}.ttl"), "image/png").status_code == 200
 
 
 def test_link_headers_name_every_other_variant(server):
     for chosen in ["text/html", *(f.media_type for f in DOCUMENT_FORMATS)]:
-        resp = get(server.doc(PERSON), chosen)
+        resp = server.get(server.doc(PERSON), chosen)
         alternates = {(link["url"], link["type"]) for link in links(resp) if link.get("rel") == "alternate"}
         expected = {(server.doc(f"{PERSON}.{ext}"), media) for ext, media in
                     [("html", "text/html"), *((f.extension, f.media_type) for f in DOCUMENT_FORMATS)]
@@ -238,14 +240,14 @@ def test_link_headers_name_every_other_variant(server):
 
 def test_text_formats_say_their_charset(server):
     for accept in ["text/html", *(f.media_type for f in DOCUMENT_FORMATS)]:
-        assert get(server.doc(PERSON), accept).headers["Content-Type"].endswith("; charset=utf-8")
+        assert server.get(server.doc(PERSON), accept).headers["Content-Type"].endswith("; charset=utf-8")
 
 
 # --- what a document holds ---------------------------------------------------------------------
 
 
 def test_a_document_describes_itself(server):
-    graph = parse(get(server.doc(PERSON + ".ttl")), "ttl")
+    graph = parse(server.get(server.doc(PERSON + ".ttl")), "ttl")
     doc = URIRef(server.doc(PERSON))
     assert (doc, RDF_TYPE, URIRef(FOAF + "Document")) in graph
     assert (doc, URIRef(FOAF + "primaryTopic"), URIRef(server.id(PERSON))) in graph
@@ -257,7 +259,7 @@ def test_a_document_describes_itself(server):
 
 def test_a_document_holds_the_nodes_below_its_thing_and_labels_of_what_it_links(server):
     event = "event/expulsion-of-kasparova-popova"
-    graph = parse(get(server.doc(event + ".nt")), "nt")
+    graph = parse(server.get(server.doc(event + ".nt")), "nt")
     assert set(graph.triples((URIRef(server.id(event + "/time")), None, None)))
     dump = Graph().parse(server.dumps / "letters.nt", format="nt")
     label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -270,7 +272,7 @@ def test_a_document_holds_the_nodes_below_its_thing_and_labels_of_what_it_links(
 
 def test_documents_have_no_blank_nodes(server):
     for path in ["person/lenin", "letter/1921-12-20-zalutsky-salts", "concept/types"]:
-        graph = parse(get(server.doc(path + ".nt")), "nt")
+        graph = parse(server.get(server.doc(path + ".nt")), "nt")
         assert not [t for t in graph if any(isinstance(x, BNode) for x in t)], path
 
 
@@ -278,39 +280,39 @@ def test_documents_have_no_blank_nodes(server):
 
 
 @pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json"])
-def test_head_has_the_headers_of_get_and_no_body(server, accept):
-    full = get(server.doc(PERSON), accept)
-    head = requests.head(server.doc(PERSON), headers={"Accept": accept}, timeout=10)
+def test_head_has_the_headers_of_get_and_no_body(real, accept):
+    full = real.get(real.doc(PERSON), accept)
+    head = real.http.head(real.doc(PERSON), headers={"Accept": accept}, timeout=10)
     assert head.status_code == 200 and head.content == b""
     assert int(head.headers["Content-Length"]) == len(full.content)
     for name in ["Content-Type", "Content-Location", "Link", "Vary", "ETag", "Last-Modified",
                  "Access-Control-Allow-Origin"]:
         assert head.headers[name] == full.headers[name], name
-    assert requests.head(server.id(PERSON), timeout=10, allow_redirects=False).status_code == 303
+    assert real.http.head(real.id(PERSON), timeout=10, allow_redirects=False).status_code == 303
 
 
 def test_strong_etag_and_304_on_if_none_match(server):
-    first = get(server.doc(PERSON), "text/turtle")
+    first = server.get(server.doc(PERSON), "text/turtle")
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
-    again = get(server.doc(PERSON), "text/turtle", headers={"If-None-Match": etag})
+    again = server.get(server.doc(PERSON), "text/turtle", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["ETag"] == etag and varies_on_accept(again)
-    other = get(server.doc(PERSON), "application/rdf+xml", headers={"If-None-Match": etag})
+    other = server.get(server.doc(PERSON), "application/rdf+xml", headers={"If-None-Match": etag})
     assert other.status_code == 200 and other.headers["ETag"] != etag  # each variant its own ETag
-    assert get(server.doc(PERSON), "text/turtle").headers["ETag"] == etag  # stable between requests
+    assert server.get(server.doc(PERSON), "text/turtle").headers["ETag"] == etag  # stable between requests
 
 
 def test_last_modified_is_the_build_time_and_304_on_if_modified_since(server):
-    resp = get(server.doc(PERSON), "text/turtle")
+    resp = server.get(server.doc(PERSON), "text/turtle")
     built = int((server.dumps / "SHA256SUMS").stat().st_mtime)
     assert resp.headers["Last-Modified"] == email.utils.formatdate(built, usegmt=True)
-    since = get(server.doc(PERSON), "text/turtle", headers={"If-Modified-Since": resp.headers["Last-Modified"]})
+    since = server.get(server.doc(PERSON), "text/turtle", headers={"If-Modified-Since": resp.headers["Last-Modified"]})
     assert since.status_code == 304 and since.content == b""
     before = email.utils.formatdate(built - 3600, usegmt=True)
-    assert get(server.doc(PERSON), "text/turtle", headers={"If-Modified-Since": before}).status_code == 200
+    assert server.get(server.doc(PERSON), "text/turtle", headers={"If-Modified-Since": before}).status_code == 200
     # If-None-Match decides when both are sent (RFC 9110 13.2.2): a changed ETag means a new body.
-    both = get(server.doc(PERSON), "text/turtle", headers={"If-None-Match": '"other"',
+    both = server.get(server.doc(PERSON), "text/turtle", headers={"If-None-Match": '"other"',
                                                          "If-Modified-Since": resp.headers["Last-Modified"]})
     assert both.status_code == 200
 
@@ -318,7 +320,7 @@ def test_last_modified_is_the_build_time_and_304_on_if_modified_since(server):
 @pytest.mark.parametrize("path", ["id/person/lenin", "doc/person/lenin", "doc/person/lenin.jsonld", "void",
                                   "void.ttl", "dumps/letters.nt", "dumps/", "id/person/nobody"])
 def test_cors_on_every_data_response(server, path):
-    resp = get(server.base + path, "text/turtle")
+    resp = server.get(server.base + path, "text/turtle")
     assert resp.headers["Access-Control-Allow-Origin"] == "*", path
 
 
@@ -335,28 +337,28 @@ def test_cors_on_every_data_response(server, path):
     "id/person/lenin%0D%0ALocation:%20http://evil.example/", "void/nothing", "void.xml",
     "dumps/nothing.ttl", "dumps/.hidden", "dumps/%2E%2E%2Fbuild.json",
 ])
-def test_odd_paths_are_4xx_never_500(server, path):
-    resp = get(server.base + path, "text/turtle")
+def test_odd_paths_are_4xx_never_500(real, path):
+    resp = real.get(real.base + path, "text/turtle")
     assert 400 <= resp.status_code < 500, (path, resp.status_code)
     assert "evil" not in resp.headers.get("Location", "")
 
 
 @pytest.mark.parametrize("path", ["id/person/lenin%2Fname", "doc/person/lenin%2Fname"])
-def test_an_encoded_slash_is_read_as_a_slash_and_says_so(server, path):
-    """The web server decodes the path before the app sees it (granian keeps no raw path), so %2F reads as /:
+def test_an_encoded_slash_is_read_as_a_slash_and_says_so(real, path):
+    """The web real decodes the path before the app sees it (granian keeps no raw path), so %2F reads as /:
     the answer is about the decoded URI and names it, or a 4xx; never a 5xx, never another URI."""
-    resp = get(server.base + path, "text/turtle")
-    decoded = server.base + "doc/person/lenin/name"
+    resp = real.get(real.base + path, "text/turtle")
+    decoded = real.base + "doc/person/lenin/name"
     if path.startswith("id/"):
         assert resp.status_code == 303 and resp.headers["Location"] == decoded, resp.status_code
     else:
         assert resp.status_code == 200 and resp.headers["Content-Location"] == decoded + ".ttl"
-        assert f"<{server.base}id/person/lenin/name>" in resp.text
+        assert f"<{real.base}id/person/lenin/name>" in resp.text
 
 
-def test_a_very_long_path_is_4xx(server):
+def test_a_very_long_path_is_4xx(real):
     for prefix in ("id/person/", "doc/person/", "void/", "dumps/"):
-        resp = get(server.base + prefix + "a" * 5000)
+        resp = real.get(real.base + prefix + "a" * 5000)
         assert 400 <= resp.status_code < 500, prefix
 
 
@@ -365,24 +367,24 @@ def test_a_very_long_path_is_4xx(server):
     b"/dumps/../../../../etc/passwd", b"/doc/person/lenin/..", "/id/person/ленин".encode("utf-8"),
     b"/doc/person/\xff\xfe",
 ])
-def test_dot_segments_and_raw_bytes_are_4xx(server, target):
-    status, _ = raw_request(server.base, target)
+def test_dot_segments_and_raw_bytes_are_4xx(real, target):
+    status, _ = raw_request(real.base, target)
     assert 400 <= status < 500, (target, status)
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=", "page=99999999",
                                    "page=1&page=2", "page=%D0%B4"])
 def test_a_bad_page_is_400(server, query):
-    assert get(f"{server.doc(PERSON)}?{query}", "text/turtle").status_code == 400
+    assert server.get(f"{server.doc(PERSON)}?{query}", "text/turtle").status_code == 400
 
 
 def test_a_page_past_the_end_is_404(server):
-    assert get(server.doc(PERSON) + "?page=2", "text/turtle").status_code == 404
+    assert server.get(server.doc(PERSON) + "?page=2", "text/turtle").status_code == 404
 
 
 def test_other_methods_are_405(server):
-    assert requests.post(server.doc(PERSON), data=b"x", timeout=10).status_code == 405
-    assert requests.delete(server.id(PERSON), timeout=10).status_code == 405
+    assert server.http.post(server.doc(PERSON), data=b"x", timeout=10).status_code == 405
+    assert server.http.delete(server.id(PERSON), timeout=10).status_code == 405
 
 
 # --- with curl, as the README shows it -----------------------------------------------------------
@@ -406,32 +408,32 @@ def header(head: str, name: str) -> str | None:
     return None
 
 
-def test_curl_gets_303_with_vary_and_location(server):
-    head, _ = curl(server.id(PERSON))
+def test_curl_gets_303_with_vary_and_location(real):
+    head, _ = curl(real.id(PERSON))
     assert head.startswith("HTTP/1.1 303")
-    assert header(head, "Location") == server.doc(PERSON)
+    assert header(head, "Location") == real.doc(PERSON)
     assert header(head, "Vary") == "Accept"
 
 
-def test_curl_negotiates_turtle(server):
-    head, body = curl("-H", "Accept: text/turtle", server.doc(PERSON))
+def test_curl_negotiates_turtle(real):
+    head, body = curl("-H", "Accept: text/turtle", real.doc(PERSON))
     assert head.startswith("HTTP/1.1 200")
     assert header(head, "Content-Type") == "text/turtle; charset=utf-8"
-    assert header(head, "Content-Location") == server.doc(PERSON + ".ttl")
+    assert header(head, "Content-Location") == real.doc(PERSON + ".ttl")
     graph = Graph().parse(data=body, format="turtle")
-    assert (URIRef(server.id(PERSON)), RDF_TYPE, URIRef(FOAF + "Person")) in graph
+    assert (URIRef(real.id(PERSON)), RDF_TYPE, URIRef(FOAF + "Person")) in graph
 
 
-def test_curl_follows_the_303_to_rdf_xml(server):
-    head, body = curl("-L", "-H", "Accept: application/rdf+xml", server.id("event/expulsion-of-kasparova-popova"))
+def test_curl_follows_the_303_to_rdf_xml(real):
+    head, body = curl("-L", "-H", "Accept: application/rdf+xml", real.id("event/expulsion-of-kasparova-popova"))
     assert head.startswith("HTTP/1.1 200")
     assert header(head, "Content-Type") == "application/rdf+xml; charset=utf-8"
     assert set(Graph().parse(data=body, format="xml").triples(
-        (URIRef(server.id("event/expulsion-of-kasparova-popova")), None, None)))
+        (URIRef(real.id("event/expulsion-of-kasparova-popova")), None, None)))
 
 
-def test_curl_without_accept_gets_html(server):
-    head, body = curl("-H", "Accept:", server.doc(PERSON))  # "Accept:" makes curl send no Accept at all
+def test_curl_without_accept_gets_html(real):
+    head, body = curl("-H", "Accept:", real.doc(PERSON))  # "Accept:" makes curl send no Accept at all
     assert head.startswith("HTTP/1.1 200") and header(head, "Content-Type") == "text/html; charset=utf-8"
     assert b"<html" in body.lower()
 
@@ -449,7 +451,7 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
     dump = Graph().parse(server.dumps / "letters.nt", format="nt")
     subjects = sorted(set(dump.subjects()))
     assert not [s for s in subjects if not isinstance(s, URIRef)], "blank nodes in the dump"
-    session = requests.Session()
+    session = server.http.fresh()
     session.headers["Accept"] = "application/n-triples"
     started, fetched = time.monotonic(), {}
     seen_kinds = set()
@@ -488,22 +490,22 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
 
 def test_void_negotiates_like_any_document(server):
     for ext, fmt in FORMATS.items():
-        resp = get(server.base + "void", fmt.media_type)
+        resp = server.get(server.base + "void", fmt.media_type)
         assert resp.status_code == 200 and media_type(resp) == fmt.media_type
         assert resp.headers["Content-Location"] == f"{server.base}void.{ext}"
         assert varies_on_accept(resp)
         assert (URIRef(server.base + "void"), RDF_TYPE, URIRef(VOID + "Dataset")) in parse(resp, ext)
-    assert media_type(get(server.base + "void", "text/html")) == "text/html"
-    assert get(server.base + "void", "image/png").status_code == 406
+    assert media_type(server.get(server.base + "void", "text/html")) == "text/html"
+    assert server.get(server.base + "void", "image/png").status_code == 406
 
 
 def test_well_known_void_is_303_to_void(server):
-    resp = get(server.base + ".well-known/void")
+    resp = server.get(server.base + ".well-known/void")
     assert resp.status_code == 303 and resp.headers["Location"] == server.base + "void"
 
 
 def test_void_has_dumps_endpoint_and_statistics_that_match_the_dump(server):
-    void = parse(get(server.base + "void.ttl"), "ttl")
+    void = parse(server.get(server.base + "void.ttl"), "ttl")
     dataset = URIRef(server.base + "void")
     V = lambda term: URIRef(VOID + term)  # noqa: E731
     assert {str(o) for o in void.objects(dataset, V("dataDump"))} >= {
@@ -533,7 +535,7 @@ def test_void_has_dumps_endpoint_and_statistics_that_match_the_dump(server):
     assert int(void.value(dataset, V("triples"))) == len(union)
     assert not [t for t in void if any(isinstance(x, BNode) for x in t)]
     part = next(iter(classes))
-    assert get(str(part)).headers["Location"] == server.base + "void"  # partitions dereference too
+    assert server.get(str(part)).headers["Location"] == server.base + "void"  # partitions dereference too
 
 
 # --- dumps, robots.txt, sitemap --------------------------------------------------------------------
@@ -541,19 +543,19 @@ def test_void_has_dumps_endpoint_and_statistics_that_match_the_dump(server):
 
 def test_the_dumps_index_lists_every_file(server):
     names = sorted(p.name for p in server.dumps.iterdir() if p.is_file())
-    page = get(server.base + "dumps/")
+    page = server.get(server.base + "dumps/")
     assert page.status_code == 200 and media_type(page) == "text/html"
-    plain = get(server.base + "dumps/", "text/plain")
+    plain = server.get(server.base + "dumps/", "text/plain")
     assert media_type(plain) == "text/plain"
     assert plain.text.split() == [f"{server.base}dumps/{n}" for n in names]
     for name in names:
         assert f'href="{name}"' in page.text
 
 
-def test_each_dump_file_is_served_whole_with_its_type_and_checksum_as_etag(server, http):
-    sums = dict(reversed(line.split()) for line in (server.dumps / "SHA256SUMS").read_text().splitlines())
-    for path in sorted(server.dumps.iterdir()):
-        resp = http.get(f"{server.base}dumps/{path.name}", timeout=10)
+def test_each_dump_file_is_served_whole_with_its_type_and_checksum_as_etag(real):
+    sums = dict(reversed(line.split()) for line in (real.dumps / "SHA256SUMS").read_text().splitlines())
+    for path in sorted(real.dumps.iterdir()):
+        resp = real.http.get(f"{real.base}dumps/{path.name}", timeout=10)
         assert resp.status_code == 200, path.name
         assert resp.content == path.read_bytes()
         assert int(resp.headers["Content-Length"]) == path.stat().st_size
@@ -568,23 +570,23 @@ def test_each_dump_file_is_served_whole_with_its_type_and_checksum_as_etag(serve
         if path.name in sums:
             assert resp.headers["ETag"] == f'"{sums[path.name]}"'
             assert hashlib.sha256(resp.content).hexdigest() == sums[path.name]
-            again = http.get(f"{server.base}dumps/{path.name}", headers={"If-None-Match": resp.headers["ETag"]},
+            again = real.http.get(f"{real.base}dumps/{path.name}", headers={"If-None-Match": resp.headers["ETag"]},
                              timeout=10)
             assert again.status_code == 304
         assert resp.headers["Access-Control-Allow-Origin"] == "*"
-    head = requests.head(server.base + "dumps/letters.ttl.gz", timeout=10)
-    assert head.content == b"" and int(head.headers["Content-Length"]) == (server.dumps / "letters.ttl.gz").stat().st_size
+    head = real.http.head(real.base + "dumps/letters.ttl.gz", timeout=10)
+    assert head.content == b"" and int(head.headers["Content-Length"]) == (real.dumps / "letters.ttl.gz").stat().st_size
 
 
 def test_robots_txt_allows_all_and_points_to_the_sitemap(server):
-    resp = get(server.base + "robots.txt")
+    resp = server.get(server.base + "robots.txt")
     assert resp.status_code == 200 and media_type(resp) == "text/plain"
     assert "Allow: /" in resp.text and f"Sitemap: {server.base}sitemap.xml" in resp.text
     assert "Disallow: /\n" not in resp.text
 
 
-def test_the_sitemap_lists_the_document_of_every_main_thing(server, http):
-    resp = get(server.base + "sitemap.xml")
+def test_the_sitemap_lists_the_document_of_every_main_thing(server):
+    resp = server.get(server.base + "sitemap.xml")
     assert resp.status_code == 200 and media_type(resp) in ("application/xml", "text/xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ElementTree.fromstring(resp.content).findall("s:url/s:loc", ns)]
@@ -594,7 +596,7 @@ def test_the_sitemap_lists_the_document_of_every_main_thing(server, http):
     assert sorted(locs) == sorted(server.doc(t[len(server.base) + 3:]) for t in things)
     assert {loc.split("/doc/")[1].split("/")[0] for loc in locs} == set(KINDS)
     for loc in locs:
-        page = http.get(loc, timeout=10)  # a crawler's Accept: */*
+        page = server.http.get(loc, timeout=10)  # a crawler's Accept: */*
         assert page.status_code == 200 and media_type(page) == "text/html", loc
 
 
@@ -602,28 +604,13 @@ def test_the_sitemap_lists_the_document_of_every_main_thing(server, http):
 
 
 @pytest.fixture(scope="module")
-def small_pages(tmp_path_factory):
-    """A second real HTTP server (Werkzeug's, in a thread) over a fresh build, with 7 links a page."""
-    from werkzeug.serving import make_server
-
-    from lod.build import build
+def small_pages(served_store, base, dumps_dir) -> Server:
+    """The app over the session's build again, with 7 links a page, in this process."""
     from lod.config import Settings
-    from lod.store import EmbeddedStore
-    from lod.web import create_app
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    out = tmp_path_factory.mktemp("paged") / "dumps"
-    build(LETTERS, ANNOTATIONS, ONTOLOGY, base, out)
-    app = create_app(Settings(base=base, out=out, port=port, page_size=7), EmbeddedStore.from_dumps(out))
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(base, out)
-    finally:
-        httpd.shutdown()
-        thread.join(10)
+    with Web() as http:
+        http.serve(base, make_app(Settings(base=base, out=dumps_dir, page_size=7), served_store))
+        yield Server(base, dumps_dir, http)
 
 
 def test_incoming_links_are_paged_with_next_links_and_hydra_next(small_pages):
@@ -637,7 +624,7 @@ def test_incoming_links_are_paged_with_next_links_and_hydra_next(small_pages):
     seen: list[tuple] = []
     url, pages = server.doc(PERSON), 0
     while url:
-        resp = get(url, "text/turtle")
+        resp = server.get(url, "text/turtle")
         assert resp.status_code == 200, url
         pages += 1
         graph = parse(resp, "ttl")
@@ -658,18 +645,18 @@ def test_incoming_links_are_paged_with_next_links_and_hydra_next(small_pages):
     assert len(seen) == len(set(seen)), "no incoming link on two pages"
     assert set(seen) == expected
     assert pages == -(-len(expected) // 7)
-    assert get(f"{server.doc(PERSON)}?page={pages + 1}", "text/turtle").status_code == 404
+    assert server.get(f"{server.doc(PERSON)}?page={pages + 1}", "text/turtle").status_code == 404
 
 
 def test_an_extension_url_pages_in_its_own_format(small_pages):
-    resp = get(small_pages.doc(PERSON + ".nt"))
+    resp = small_pages.get(small_pages.doc(PERSON + ".nt"))
     nxt = [link["url"] for link in links(resp) if link.get("rel") == "next"]
     assert nxt == [small_pages.doc(PERSON + ".nt") + "?page=2"]
-    second = get(nxt[0])
+    second = small_pages.get(nxt[0])
     assert second.status_code == 200 and media_type(second) == "application/n-triples"
     assert {"url": small_pages.doc(PERSON + ".nt"), "rel": "prev"} in links(second)
 
 
 def test_a_thing_with_few_incoming_links_has_one_page(small_pages):
-    resp = get(small_pages.doc("place/switzerland.ttl"))
+    resp = small_pages.get(small_pages.doc("place/switzerland.ttl"))
     assert resp.status_code == 200 and not [link for link in links(resp) if link.get("rel") == "next"]

@@ -1,4 +1,4 @@
-"""The HTML pages, as a reader's browser gets them: the real server, `Accept: text/html`, 303s followed.
+"""The HTML pages, as a reader's browser gets them: `Accept: text/html`, 303s followed, from the app in this process.
 
 What a reader should find: the home lists the letters; a letter page shows the whole text with every
 annotated mention highlighted around exactly its quote; a person page shows what the letters say of
@@ -11,13 +11,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -29,9 +25,8 @@ from hypothesis import given, settings, strategies as st
 from lod.web.highlight import Mark, highlight
 from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT
 from lod.web.wording import time_words
-from support import free_port, running_server
+from support import REPO, lod, make_app
 
-REPO = Path(__file__).resolve().parents[1]
 LETTER = "id/letter/1921-12-20-zalutsky-salts"
 PERSON = "id/person/kasparova-popova"
 EXPULSION = "id/event/expulsion-of-kasparova-popova"
@@ -134,19 +129,18 @@ def jsonld_of(root: Element) -> str:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The real server (serve.py) on a free port; its base URI is its own address."""
-    with running_server(tmp_path_factory.mktemp("pages") / "dumps") as base:
-        yield base
+def site(web, base):
+    """The app over the session's build, in this process (``web`` reaches it at the base URI of the data)."""
+    return base
 
 
 @pytest.fixture(scope="session")
-def get(site):
+def get(site, web):
     cache: dict[str, requests.Response] = {}
 
     def fetch(path: str) -> requests.Response:
         if path not in cache:
-            cache[path] = requests.get(site + path, headers=HTML, timeout=30)
+            cache[path] = web.get(site + path, headers=HTML, timeout=30)
         return cache[path]
     return fetch
 
@@ -163,11 +157,11 @@ def page(get):
 
 
 @pytest.fixture(scope="session")
-def letter_graph(site, page) -> rdflib.Graph:
+def letter_graph(site, web, page) -> rdflib.Graph:
     """The letter's own document in Turtle, found through the page's rel=alternate link."""
     links = page(LETTER).find_all("link", rel="alternate", type="text/turtle")
     assert links, "the letter page links its Turtle alternate"
-    response = requests.get(links[0].attrs["href"], timeout=30)
+    response = web.get(links[0].attrs["href"], timeout=30)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
     return rdflib.Graph().parse(data=response.content, format="turtle")
 
@@ -416,34 +410,37 @@ def test_home_and_timeline_of_the_letters_list_everything(site, page, sparql):
 
 @dataclass
 class Corpus:
-    base: str  # the server's address, which is also the base URI of the data
+    base: str  # where it is served, which is also the base URI of the data
     store: ox.Store  # the same file, loaded here to count from
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """A synthetic corpus longer than the capped lists, served by serve.py --data as a user would."""
+def corpus(tmp_path_factory, web):
+    """A synthetic corpus longer than the capped lists (`lod synth`), served as `serve.py --data` serves a file."""
+    from lod.config import Settings
+    from lod.store import EmbeddedStore
+
     tmp = tmp_path_factory.mktemp("corpus")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
+    base = "http://corpus.test/"
     path = tmp / "corpus.nq"
-    subprocess.run([sys.executable, "-c", "from lod.cli import main; main()", "synth", "--letters", "1000",
-                    "--seed", "1", "--base", base, "--out", str(path)], cwd=REPO, check=True, capture_output=True,
-                   timeout=300)
+    done = lod("synth", "--letters", "1000", "--seed", "1", "--base", base, "--out", str(path))
+    assert done.returncode == 0, done.stderr
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    with running_server(tmp / "dumps", "--data", str(path), "--base", base, port=port) as url:
-        assert url == base
+    web.serve(base, make_app(Settings(base=base, out=None), EmbeddedStore.from_files([path])))
+    try:
         yield Corpus(base, store)
+    finally:
+        web.stop(base)
 
 
-def follow_the_rest(note: Element) -> list[str]:
+def follow_the_rest(web, note: Element) -> list[str]:
     """Where a cut list's note points: the SPARQL query page, with a query (YASGUI reads ``#query=``) that
     runs on the endpoint. The first column of its answer."""
     page_url, _, fragment = note.find_all("a")[0].attrs["href"].partition("#")
-    response = requests.get(page_url, headers=HTML, timeout=30)
+    response = web.get(page_url, headers=HTML, timeout=30)
     assert response.status_code == 200 and dom(response.text).find_all(id="yasgui"), "the query page"
-    answer = requests.post(page_url, data={"query": parse_qs(fragment)["query"][0]},
+    answer = web.post(page_url, data={"query": parse_qs(fragment)["query"][0]},
                            headers={"Accept": "application/sparql-results+json"}, timeout=60)
     assert answer.status_code == 200, answer.text[:300]
     first = answer.json()["head"]["vars"][0]
@@ -475,7 +472,7 @@ def _event_dates(corpus: Corpus, sparql, events=None) -> dict[str, str]:
 
 @pytest.mark.parametrize("part, cap, which", [
     ("letters", HOME_LETTERS, "letters"), ("persons", HOME_NAMES, "persons"), ("events", HOME_EVENTS, "events")])
-def test_home_lists_the_first_of_a_long_list_and_links_the_rest(corpus, sparql, part, cap, which):
+def test_home_lists_the_first_of_a_long_list_and_links_the_rest(corpus, sparql, part, cap, which, web):
     if which == "letters":
         key = _letter_dates(corpus, sparql)  # the earliest letters
     elif which == "persons":
@@ -483,7 +480,7 @@ def test_home_lists_the_first_of_a_long_list_and_links_the_rest(corpus, sparql, 
     else:
         key = _event_dates(corpus, sparql, told_events(sparql, corpus.base, on=corpus.store))  # the earliest
     assert len(key) > cap, "the corpus is longer than the list's cap"
-    response = requests.get(corpus.base, headers=HTML, timeout=60)
+    response = web.get(corpus.base, headers=HTML, timeout=60)
     assert response.status_code == 200
     section = dom(response.text).find_all("section", id=part)[0]
     shown = links_in(section)
@@ -491,14 +488,14 @@ def test_home_lists_the_first_of_a_long_list_and_links_the_rest(corpus, sparql, 
     assert f"({len(key):,})" in squash(section.find_all("h2")[0].text), "the heading counts them all"
     notes = cut_notes(section)
     assert len(notes) == 1 and f"{cap} " in squash(notes[0].text) and f"of {len(key):,} in all" in squash(notes[0].text)
-    rest = follow_the_rest(notes[0])
+    rest = follow_the_rest(web, notes[0])
     assert not set(shown) & set(rest) and set(shown) | set(rest) == set(key), "the page and the rest: all, once"
     assert max(key[x] for x in shown) <= min(key[x] for x in rest), f"the page shows the first {which}"
 
 
-def test_home_lists_short_lists_whole_beside_cut_ones(corpus, sparql):
+def test_home_lists_short_lists_whole_beside_cut_ones(corpus, sparql, web):
     """The corpus has few groups and places: listed whole, with no note, while the letters are cut."""
-    root = dom(requests.get(corpus.base, headers=HTML, timeout=60).text)
+    root = dom(web.get(corpus.base, headers=HTML, timeout=60).text)
     for part, cls in (("groups", "crm:E74_Group"), ("places", "crm:E53_Place")):
         everything = _mentions(corpus, sparql, cls)
         assert 0 < len(everything) <= HOME_NAMES
@@ -507,10 +504,10 @@ def test_home_lists_short_lists_whole_beside_cut_ones(corpus, sparql):
     assert cut_notes(root.find_all("section", id="letters")[0])
 
 
-def test_timeline_lists_the_earliest_events_and_links_the_rest(corpus, sparql):
+def test_timeline_lists_the_earliest_events_and_links_the_rest(corpus, sparql, web):
     dates = _event_dates(corpus, sparql)
     assert len(dates) > TIMELINE_LIMIT, "the corpus is longer than the timeline's cap"
-    response = requests.get(corpus.base + "timeline", headers=HTML, timeout=60)
+    response = web.get(corpus.base + "timeline", headers=HTML, timeout=60)
     assert response.status_code == 200
     root = dom(response.text)
     shown = [li.attrs["data-event"] for li in root.find_all("li") if "tl-event" in li.classes]
@@ -518,7 +515,7 @@ def test_timeline_lists_the_earliest_events_and_links_the_rest(corpus, sparql):
     assert [dates[e] for e in shown] == sorted(dates[e] for e in shown), "in date order"
     notes = cut_notes(root)
     assert len(notes) == 1 and f"of {len(dates):,} in all" in squash(notes[0].text)
-    rest = follow_the_rest(notes[0])
+    rest = follow_the_rest(web, notes[0])
     assert not set(shown) & set(rest) and set(shown) | set(rest) == set(dates), "the page and the rest: all, once"
     assert max(dates[e] for e in shown) <= min(dates[e] for e in rest), "the page shows the earliest"
     # the embedded data describes the events shown, not the whole store
@@ -542,18 +539,18 @@ def test_pages_embed_their_data_as_json_ld(site, page, path, thing):
     assert (rdflib.URIRef(site + thing), None, None) in graph
 
 
-def test_document_pages_link_their_alternates(site, page):
+def test_document_pages_link_their_alternates(site, page, web):
     root = page(PERSON)
     links = {l.attrs["type"]: l.attrs["href"] for l in root.find_all("link", rel="alternate")}
     assert {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"} <= set(links)
     for media_type, href in links.items():
-        response = requests.get(href, timeout=30)
+        response = web.get(href, timeout=30)
         assert response.status_code == 200 and response.headers["Content-Type"].startswith(media_type), href
         assert root.find_all("a", href=href), "and shows them"
 
 
-def test_unknown_thing_gets_a_friendly_404_page(site):
-    response = requests.get(site + "id/person/nobody-at-all", headers=HTML, timeout=30)
+def test_unknown_thing_gets_a_friendly_404_page(site, web):
+    response = web.get(site + "id/person/nobody-at-all", headers=HTML, timeout=30)
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/html")
     root = dom(response.text)
@@ -586,17 +583,14 @@ events:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
-    """A build whose letter text, labels, notes and IRIs carry markup, served in-process.
+def hostile_site(tmp_path_factory, web):
+    """A build whose letter text, labels, notes and IRIs carry markup, served in this process.
 
     (serve.py has no --letters/--annotations options yet, so the app is built here as serve.py would.)
     """
-    from werkzeug.serving import make_server
-
     from lod.build import build
     from lod.config import Settings
     from lod.store import EmbeddedStore
-    from lod.web import create_app
 
     tmp = tmp_path_factory.mktemp("hostile")
     letters, annotations, out = tmp / "letters", tmp / "annotations", tmp / "out"
@@ -607,26 +601,21 @@ def hostile_site(tmp_path_factory):
     assert text.count("Not in the slightest!") == 1
     path.write_bytes(text.replace("Not in the slightest!", f"Not in the slightest! {XSS}").encode("utf-8"))
     (annotations / "008_hostile.yaml").write_text(XSS_ANNOTATIONS, encoding="utf-8")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
+    base = "http://hostile.test/"
     build(letters, annotations, REPO / "ontology", base, out)
-    app = create_app(Settings(base=base, letters=letters, annotations=annotations, out=out, port=port),
-                     EmbeddedStore.from_dumps(out))
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    web.serve(base, make_app(Settings(base=base, letters=letters, annotations=annotations, out=out),
+                             EmbeddedStore.from_dumps(out)))
     try:
         yield base
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
+        web.stop(base)
 
 
 @pytest.mark.parametrize("path", ["", "timeline", "id/letter/1922-12-zinoviev", "id/person/xss-person",
                                   "id/event/xss-event", "id/text/1922-12-zinoviev", "id/person/zinoviev",
                                   "id/letter/1922-12-zinoviev/annotation/001", "id/nothing/<script>alert(1)</script>"])
-def test_markup_in_the_data_is_never_sent_raw(hostile_site, path):
-    response = requests.get(hostile_site + path, headers=HTML, timeout=30)
+def test_markup_in_the_data_is_never_sent_raw(hostile_site, path, web):
+    response = web.get(hostile_site + path, headers=HTML, timeout=30)
     assert response.status_code in (200, 404)
     body = response.text
     assert "<script>alert" not in body
@@ -639,8 +628,8 @@ def test_markup_in_the_data_is_never_sent_raw(hostile_site, path):
         json.loads(scripts[0].text)
 
 
-def test_markup_in_the_text_shows_as_text(hostile_site):
-    body = requests.get(hostile_site + "id/letter/1922-12-zinoviev", headers=HTML, timeout=30).text
+def test_markup_in_the_text_shows_as_text(hostile_site, web):
+    body = web.get(hostile_site + "id/letter/1922-12-zinoviev", headers=HTML, timeout=30).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # in the letter's text, highlighted as a mention
     root = dom(body)
     assert XSS in visible_text(root)
@@ -651,8 +640,8 @@ def test_markup_in_the_text_shows_as_text(hostile_site):
     assert XSS in raw.encode().decode("unicode_escape") or XSS in json.dumps(json.loads(raw), ensure_ascii=False)
 
 
-def test_markup_in_labels_shows_as_text(hostile_site):
-    body = requests.get(hostile_site + "id/person/xss-person", headers=HTML, timeout=30).text
+def test_markup_in_labels_shows_as_text(hostile_site, web):
+    body = web.get(hostile_site + "id/person/xss-person", headers=HTML, timeout=30).text
     root = dom(body)
     assert squash(root.find_all("h1")[0].text) == XSS
     assert "</script><script>alert(2)</script> & <b>bold</b>" in visible_text(root)

@@ -3,15 +3,13 @@
 Vapour asks each URI four ways: with no Accept, for RDF/XML, for HTML, and with the mixed q-values
 of browsers and RDF agents; every answer must be a 303 to the document (with ``Vary: Accept``) and
 the document must then answer in the asked format. A tie between HTML and RDF/XML goes to HTML
-(the rule of lod/web/negotiation.py).
+(the rule of lod/web/negotiation.py). Asked of the app in this process (``web``).
 """
 from __future__ import annotations
 
 import pytest
 import requests
 from rdflib import Graph, URIRef
-
-from support import running_server
 
 RESOURCES = [
     "letter/1921-12-20-zalutsky-salts",
@@ -26,24 +24,18 @@ RESOURCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> str:
-    with running_server(tmp_path_factory.mktemp("vapour") / "dumps") as url:
-        yield url
-
-
 def varies_on_accept(resp: requests.Response) -> bool:
     return "accept" in [v.strip().lower() for v in resp.headers.get("Vary", "").split(",")]
 
 
-def dereference(base: str, path: str, accept: str | None) -> requests.Response:
+def dereference(web: requests.Session, base: str, path: str, accept: str | None) -> requests.Response:
     """GET the thing URI, check the 303, GET the document: what Vapour does for each request."""
     headers = {"Accept": accept}  # None: no Accept header at all
-    see_other = requests.get(f"{base}id/{path}", headers=headers, allow_redirects=False, timeout=10)
+    see_other = web.get(f"{base}id/{path}", headers=headers, allow_redirects=False, timeout=10)
     assert see_other.status_code == 303, path
     assert see_other.headers["Location"] == f"{base}doc/{path}"
     assert varies_on_accept(see_other)
-    doc = requests.get(see_other.headers["Location"], headers=headers, allow_redirects=False, timeout=10)
+    doc = web.get(see_other.headers["Location"], headers=headers, allow_redirects=False, timeout=10)
     assert doc.status_code == 200, path
     assert varies_on_accept(doc)
     return doc
@@ -54,21 +46,21 @@ def media_type(resp: requests.Response) -> str:
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-def test_without_accept_the_document_is_html(base, path):
-    assert media_type(dereference(base, path, None)) == "text/html"
+def test_without_accept_the_document_is_html(web, base, path):
+    assert media_type(dereference(web, base, path, None)) == "text/html"
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-def test_rdf_xml_is_served_and_describes_the_resource(base, path):
-    doc = dereference(base, path, "application/rdf+xml")
+def test_rdf_xml_is_served_and_describes_the_resource(web, base, path):
+    doc = dereference(web, base, path, "application/rdf+xml")
     assert media_type(doc) == "application/rdf+xml"
     graph = Graph().parse(data=doc.content, format="xml")
     assert URIRef(f"{base}id/{path}") in set(graph.subjects())
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-def test_html_is_served_when_asked_for(base, path):
-    doc = dereference(base, path, "text/html")
+def test_html_is_served_when_asked_for(web, base, path):
+    doc = dereference(web, base, path, "text/html")
     assert media_type(doc) == "text/html" and b"<html" in doc.content.lower()
 
 
@@ -80,5 +72,5 @@ def test_html_is_served_when_asked_for(base, path):
     ("application/rdf+xml, */*;q=0.1", "application/rdf+xml"),
 ])
 @pytest.mark.parametrize("path", RESOURCES)
-def test_mixed_q_values(base, path, accept, expected):
-    assert media_type(dereference(base, path, accept)) == expected
+def test_mixed_q_values(web, base, path, accept, expected):
+    assert media_type(dereference(web, base, path, accept)) == expected
