@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from support import running_server, skip_or_fail
+from support import REPO, skip_or_fail
 
-REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "tests" / "browser" / "click_mention.mjs"
 SCREENSHOT = REPO / "tests" / "artifacts" / "letter-to-person.png"
 
@@ -45,12 +44,12 @@ def tools() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def clicked(tools, tmp_path_factory) -> tuple[str, dict]:
+def clicked(tools, real_site) -> tuple[str, dict]:
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)
-    with running_server(tmp_path_factory.mktemp("browser") / "dumps") as base:
-        run = subprocess.run([tools["node"], str(SCRIPT), base, str(SCREENSHOT)], cwd=REPO, capture_output=True,
-                             text=True, timeout=180, env={**os.environ, "CHROMIUM": tools["chromium"]})
+    base = real_site.url  # its base is its own address: the browser follows the links of the pages
+    run = subprocess.run([tools["node"], str(SCRIPT), base, str(SCREENSHOT)], cwd=REPO, capture_output=True,
+                         text=True, timeout=180, env={**os.environ, "CHROMIUM": tools["chromium"]})
     try:
         result = json.loads(run.stdout)
     except json.JSONDecodeError:

@@ -1,29 +1,25 @@
-"""`lod query` against the live server, as a user types it: each output format, and the errors in words."""
+"""`lod query` against the live server, as a user types it: each output format, and the errors in words.
+
+The command runs in this process (click's CliRunner, ``support.lod``); the server is a real one.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pyoxigraph as ox
 import pytest
 
-from support import REPO, SPARQL_PREFIXES, free_port, running_server
+from support import SPARQL_PREFIXES, free_port, lod
 
 PERSONS = SPARQL_PREFIXES + "SELECT ?person ?name WHERE { ?person a foaf:Person ; foaf:name ?name } ORDER BY ?name"
 
 
 @pytest.fixture(scope="module")
-def endpoint(dumps_dir, base):
-    with running_server(dumps_dir, "--base", base) as url:
-        yield url + "sparql"
-
-
-def lod(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lod.cli", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+def endpoint(real_server):
+    """The session's real server (serve.py) on the session's build; `lod query` runs in this process."""
+    return real_server + "sparql"
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from lod.formats import DOCUMENT_FORMATS, RESULTS_FORMATS, graph_format_iri
 from lod.web.sparql.examples import examples
-from support import REPO, SPARQL_PREFIXES, running_server, skip_or_fail
+from support import REPO, SPARQL_PREFIXES, skip_or_fail
 
 FOAF = "http://xmlns.com/foaf/0.1/"
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -43,9 +43,9 @@ CONSTRUCT { ?p a foaf:Person ; foaf:name ?n } WHERE { ?p a foaf:Person ; foaf:na
 
 
 @pytest.fixture(scope="module")
-def server(dumps_dir, base):
-    with running_server(dumps_dir, "--base", base) as url:
-        yield url
+def server(real_server):
+    """The session's real server (serve.py) on the session's build."""
+    return real_server
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ import pytest
 import requests
 
 from lod.formats import DOCUMENT_FORMATS
-from support import REPO, free_port, running_server, shared_dir, skip_or_fail
+from support import REPO, free_port, shared_dir, skip_or_fail
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 HT = "http://www.w3.org/2011/http#"
@@ -163,9 +163,9 @@ def test_the_manifest_is_read_whole(manifest):
 
 
 @pytest.fixture(scope="module")
-def letters(dumps_dir, base):
-    with running_server(dumps_dir, "--base", base) as url:
-        yield url
+def letters(real_server):
+    """The session's real server (serve.py) on the session's build."""
+    return real_server
 
 
 _W3C_SERVER = """

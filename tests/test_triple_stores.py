@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -32,7 +30,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER, find_oxigraph, find_virtuoso, oxigraph_server, virtuoso_server
-from support import BASE, REPO, running_server, skip_or_fail
+from support import Ran, lod, skip_or_fail
 
 QUERIES = sorted((Path(__file__).parent / "queries").glob("*.rq"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -177,15 +175,15 @@ def dump(built, dumps_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ours(built, dumps_dir: Path, dump: Path) -> str:
-    """Our own server on the session's dumps; its base is the build's, so it serves them without rebuilding."""
+def ours(real_server, dump: Path) -> str:
+    """Our own server on the session's dumps (the session's real server: its base is the build's, so it serves
+    them without rebuilding)."""
     started = time.perf_counter()
     store = ox.Store()
     store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
     _record("embedded pyoxigraph", "Store.bulk_load(letters.nq), in process, as serve.py does", time.perf_counter() - started,
             len(store))
-    with running_server(dumps_dir, "--base", BASE) as base:
-        yield base + "sparql"
+    return real_server + "sparql"
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +218,12 @@ def virtuoso(built, dump: Path, tmp_path_factory):
         yield store
 
 
-def lod_load(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lod.cli", "load", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=300)
+def lod_load(*args: str) -> Ran:
+    """`lod load ARGS`, run in this process."""
+    return lod("load", *args)
 
 
-def loading_time(done: subprocess.CompletedProcess) -> float:
+def loading_time(done: Ran) -> float:
     """The seconds ``lod load`` reports for its HTTP requests (without Python's start-up and reading the dump)."""
     found = re.search(r" in (\d+\.\d+) s$", done.stdout.strip())
     assert found, done.stdout
