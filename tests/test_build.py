@@ -9,18 +9,13 @@ import csv
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lod import crm
 from lod.build import BuildError, build
-
-REPO = Path(__file__).resolve().parents[1]
-LETTERS = REPO / "data" / "letters"
-ANNOTATIONS = REPO / "data" / "annotations"
+from support import ANNOTATIONS, LETTERS, lod
 
 SEED_FILE = "000_6d2f7f5c90ee0ebe.txt"
 SEED_SLUG = "1921-12-20-zalutsky-salts"
@@ -503,12 +498,7 @@ def test_letter_without_date_line_builds_with_a_warning_and_date_unknown(workspa
     assert not sparql(f"ASK {{ <{seed}> dcterms:date ?d }}", on=result.quads), "a date was invented"
 
 
-# --- 12. the command line --------------------------------------------------------------------
-
-
-def lod(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lod.cli", *args], cwd=REPO, capture_output=True,
-                          text=True, encoding="utf-8", timeout=timeout)
+# --- 12. the command line (run in this process: support.lod) ---------------------------------------
 
 
 def test_cli_build_uses_the_given_base(tmp_path):

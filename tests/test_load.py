@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,20 +17,20 @@ import pytest
 import requests
 
 from stores import find_oxigraph, oxigraph_server
-from support import REPO, free_port, skip_or_fail
+from support import Ran, free_port, lod, skip_or_fail
 
 
-def lod_load(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lod.cli", "load", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=300)
+def lod_load(*args: str) -> Ran:
+    """`lod load ARGS`, run in this process."""
+    return lod("load", *args)
 
 
-def loaded(done: subprocess.CompletedProcess) -> None:
+def loaded(done: Ran) -> None:
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
 
 
-def refused(done: subprocess.CompletedProcess) -> str:
+def refused(done: Ran) -> str:
     """The one-line error of a failed load (exit code != 0, a message, no traceback)."""
     assert done.returncode != 0, done.stdout
     assert "Traceback" not in done.stderr, done.stderr
