@@ -1,7 +1,8 @@
 """Rendered answers are kept while the store cannot change, and are then the same answers.
 
-A real server on loopback; which answers came from the cache is read from its access log
-(``cache=hit``), what the client gets is compared byte for byte and header for header.
+A real server on loopback (one web process, a cache of its own: the answers of other tests must not be
+in it); which answers came from the cache is read from its access log (``cache=hit``), what the client
+gets is compared byte for byte and header for header.
 """
 from __future__ import annotations
 
@@ -24,16 +25,23 @@ _PER_ANSWER = {"date", "server", "connection", "keep-alive"}
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cache")
+def served(dumps_dir, base):
+    """A server of its own on the session's build."""
     port = free_port()
-    with running_server(folder / "dumps", "--workers", "1", port=port) as url:
-        yield url, folder / f"server-{port}.log"
+    with running_server(dumps_dir, "--base", base, "--workers", "1", port=port) as url:
+        yield url, dumps_dir.parent / f"server-{port}.log"
 
 
-def _log_lines(log: Path, path: str) -> list[str]:
-    time.sleep(0.2)  # the access log is written after the answer is sent
-    return [line for line in log.read_text().splitlines() if f'path="{path}"' in line]
+def _log_lines(log: Path, path: str, count: int, accept: str | None = None) -> list[str]:
+    """The access log's lines for ``path`` (and ``accept``) once it has ``count`` of them: a line is written
+    after its answer is sent. Whatever there is after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in log.read_text().splitlines()
+                 if f'path="{path}"' in line and (accept is None or f'accept="{accept}"' in line)]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.01)
 
 
 def _headers(response: requests.Response) -> dict[str, str]:
@@ -49,7 +57,7 @@ def test_a_kept_answer_is_the_answer(served, path, accept):
     assert first.status_code in (200, 406), first.text
     assert (second.status_code, second.content, _headers(second)) == (first.status_code, first.content,
                                                                        _headers(first))
-    lines = [line for line in _log_lines(log, path) if f'accept="{accept}"' in line]
+    lines = _log_lines(log, path, 2, accept)
     if first.status_code == 200:
         assert "cache=hit" in lines[-1], lines
 
@@ -78,7 +86,7 @@ def test_conditional_and_head_requests_are_answered_from_the_kept_answer(served)
     head = requests.head(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["Content-Length"] == str(len(full.content))
-    assert [line.split("cache=")[1].split()[0] for line in _log_lines(log, path)] == ["miss", "hit", "hit"]
+    assert [line.split("cache=")[1].split()[0] for line in _log_lines(log, path, 3)] == ["miss", "hit", "hit"]
 
 
 def test_303s_are_kept_too_but_not_404s(served):
@@ -89,8 +97,8 @@ def test_303s_are_kept_too_but_not_404s(served):
         assert see.status_code == 303 and see.headers["Location"].endswith("/doc/person/lenin")
         missing = requests.get(url + "doc/person/nobody-at-all", timeout=30)
         assert missing.status_code == 404
-    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/id/person/lenin")] == ["miss", "hit"]
-    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/doc/person/nobody-at-all")] == ["miss", "miss"]
+    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/id/person/lenin", 2)] == ["miss", "hit"]
+    assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/doc/person/nobody-at-all", 2)] == ["miss", "miss"]
 
 
 def test_queries_and_dumps_are_never_kept(served):
@@ -98,8 +106,8 @@ def test_queries_and_dumps_are_never_kept(served):
     for _ in range(2):
         assert requests.get(url + "sparql", params={"query": "ASK {}"}, timeout=30).ok
         assert requests.get(url + "dumps/letters.ttl", timeout=30).ok
-    assert all("cache=-" in line for line in _log_lines(log, "/sparql?query=ASK+%7B%7D"))
-    assert all("cache=-" in line for line in _log_lines(log, "/dumps/letters.ttl"))
+    assert all("cache=-" in line for line in _log_lines(log, "/sparql?query=ASK+%7B%7D", 2))
+    assert all("cache=-" in line for line in _log_lines(log, "/dumps/letters.ttl", 2))
 
 
 def test_the_cache_holds_at_most_its_bytes_and_drops_the_least_recently_used():
@@ -153,10 +161,10 @@ def test_answers_from_a_remote_store_are_never_kept(tmp_path):
         oxigraph.wait(10)
 
 
-def test_the_cache_can_be_turned_off(tmp_path):
+def test_the_cache_can_be_turned_off(dumps_dir, base):
     port = free_port()
-    with running_server(tmp_path / "dumps", "--cache-mb", "0", "--workers", "1", port=port) as url:
+    with running_server(dumps_dir, "--base", base, "--cache-mb", "0", "--workers", "1", port=port) as url:
         for _ in range(2):
             assert requests.get(url + "doc/person/lenin", headers={"Accept": "text/turtle"}, timeout=30).ok
-        lines = _log_lines(tmp_path / f"server-{port}.log", "/doc/person/lenin")
+        lines = _log_lines(dumps_dir.parent / f"server-{port}.log", "/doc/person/lenin", 2)
     assert [re.search(r"cache=(\S+)", line).group(1) for line in lines] == ["-", "-"]

@@ -1,4 +1,7 @@
-"""serve.py as a process tree: one web process per --workers, each replaced when it dies."""
+"""serve.py as a process tree: one web process per --workers, each replaced when it dies.
+
+Each test starts a server of its own (it kills processes of it), on the session's build.
+"""
 from __future__ import annotations
 
 import os
@@ -55,9 +58,9 @@ def _web_processes(pid: int) -> list[int]:
     return [child for child in _children(pid) if _children(child)]
 
 
-def test_a_killed_web_process_is_replaced_while_the_others_answer(tmp_path):
+def test_a_killed_web_process_is_replaced_while_the_others_answer(dumps_dir, base):
     port = free_port()
-    with running_server(tmp_path / "dumps", "--workers", "2", port=port) as url:
+    with running_server(dumps_dir, "--base", base, "--workers", "2", port=port) as url:
         main = _serving(port)
         deadline = time.monotonic() + 20
         while len(_web_processes(main)) < 2 and time.monotonic() < deadline:
@@ -96,12 +99,12 @@ def test_a_killed_web_process_is_replaced_while_the_others_answer(tmp_path):
             assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
-def test_ctrl_c_stops_every_process_of_the_server(tmp_path):
+def test_ctrl_c_stops_every_process_of_the_server(tmp_path, dumps_dir, base):
     """Ctrl-C in a terminal signals the whole process group: web processes, query zygotes, query workers."""
     port = free_port()
     log = open(tmp_path / "server.log", "wb")
     process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), "--port", str(port), "--dumps",
-                                str(tmp_path / "dumps")], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                str(dumps_dir), "--base", base], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/"

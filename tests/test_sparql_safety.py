@@ -66,6 +66,7 @@ class Canary:
 
     def close(self) -> None:
         self._stop.set()
+        self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() the thread waits in
         self._thread.join()
         self.sock.close()
 
