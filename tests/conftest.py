@@ -16,13 +16,16 @@ How the letters are served to a test, cheapest first:
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from support import (ANNOTATIONS, BASE, LETTERS, ONTOLOGY, SPARQL_PREFIXES, Web, Workspace, make_app, require_path,
-                     running_server, shared_dir, skip_or_fail)
+from support import (ANNOTATIONS, BASE, LETTERS, ONTOLOGY, REPO, SPARQL_PREFIXES, Web, Workspace, lod, make_app,
+                     require_path, running_server, shared_dir, skip_or_fail)
 
 
 # --- outside files and tools --------------------------------------------------------
@@ -170,6 +173,50 @@ def real_site(tmp_path_factory) -> Site:
     dumps = tmp_path_factory.mktemp("site") / "dumps"
     with running_server(dumps) as url:
         yield Site(url, dumps)
+
+
+# --- a long synthetic corpus, written while other tests run ----------------------------
+
+LONG_CORPUS_BASE = "http://corpus.test/"
+LONG_CORPUS = ("synth", "--letters", "1000", "--seed", "1", "--base", LONG_CORPUS_BASE)
+_ahead: dict[str, object] = {}  # the process writing the long corpus, and where
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When a selected test needs the long corpus, start writing it now, in a process of its own."""
+    if session.config.option.collectonly:
+        return
+    if any("long_corpus" in getattr(item, "fixturenames", ()) for item in session.items):
+        folder = Path(tempfile.mkdtemp(prefix="lod-long-corpus-"))
+        path = folder / "corpus.nq"
+        _ahead.update(folder=folder, path=path, process=subprocess.Popen(
+            [sys.executable, "-c", "from lod.cli import main; main()", *LONG_CORPUS, "--out", str(path)],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if "process" in _ahead:
+        if _ahead["process"].poll() is None:  # not needed after all (a failure stopped the session first)
+            _ahead["process"].kill()
+            _ahead["process"].communicate()
+        shutil.rmtree(_ahead["folder"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def long_corpus(tmp_path_factory) -> tuple[str, Path]:
+    """(base, N-Quads file) of `lod synth --letters 1000 --seed 1`: longer than every capped list of the pages.
+
+    Written by the process started when the tests were collected (it takes seconds, which pass while
+    the tests before run), or here when that did not happen.
+    """
+    if "process" in _ahead:
+        out, err = _ahead["process"].communicate(timeout=600)
+        assert _ahead["process"].returncode == 0, out + err
+        return LONG_CORPUS_BASE, _ahead["path"]
+    path = tmp_path_factory.mktemp("corpus") / "corpus.nq"
+    done = lod(*LONG_CORPUS, "--out", str(path))
+    assert done.returncode == 0, done.stderr
+    return LONG_CORPUS_BASE, path
 
 
 # --- scratch copies of the inputs ---------------------------------------------------

@@ -25,7 +25,7 @@ from hypothesis import given, settings, strategies as st
 from lod.web.highlight import Mark, highlight
 from lod.web.pages import HOME_EVENTS, HOME_LETTERS, HOME_NAMES, TIMELINE_LIMIT
 from lod.web.wording import time_words
-from support import REPO, lod, make_app
+from support import REPO, make_app
 
 LETTER = "id/letter/1921-12-20-zalutsky-salts"
 PERSON = "id/person/kasparova-popova"
@@ -415,16 +415,12 @@ class Corpus:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory, web):
+def corpus(long_corpus, web):
     """A synthetic corpus longer than the capped lists (`lod synth`), served as `serve.py --data` serves a file."""
     from lod.config import Settings
     from lod.store import EmbeddedStore
 
-    tmp = tmp_path_factory.mktemp("corpus")
-    base = "http://corpus.test/"
-    path = tmp / "corpus.nq"
-    done = lod("synth", "--letters", "1000", "--seed", "1", "--base", base, "--out", str(path))
-    assert done.returncode == 0, done.stderr
+    base, path = long_corpus
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
     web.serve(base, make_app(Settings(base=base, out=None), EmbeddedStore.from_files([path])))
