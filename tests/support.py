@@ -45,7 +45,7 @@ ANNOTATIONS = DATA / "annotations"
 ONTOLOGY = REPO / "ontology"
 BASE = "http://127.0.0.1:5000/"  # the base of the session's build (conftest.py)
 
-# The namespaces of DESIGN.md, written out here rather than taken from lod.namespaces,
+# The namespaces of docs/design.md, written out here rather than taken from lod.namespaces,
 # so that a wrong namespace in the package cannot make the tests agree with it.
 SPARQL_PREFIXES = """\
 PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>

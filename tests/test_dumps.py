@@ -18,7 +18,7 @@ ANNOTATIONS = REPO / "data" / "annotations"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-# The formats DESIGN.md promises, by file extension: (rdflib parser name, holds named graphs, oxigraph format)
+# The formats docs/design.md promises, by file extension: (rdflib parser name, holds named graphs, oxigraph format)
 FORMATS = {
     "ttl": ("turtle", False, ox.RdfFormat.TURTLE),
     "nt": ("nt", False, ox.RdfFormat.N_TRIPLES),

@@ -7,7 +7,7 @@ Our server (``serve.py --store``) and ``oxigraph serve-read-only`` read the very
 loads the same N-Quads file into an rdflib Dataset with ``default_union``. One client asks each query
 in turn (after one warm-up run), over one keep-alive connection, for SPARQL JSON results; all three
 run on the same machine and cores, one after the other. Prints median and p99 per query and the
-ratios; the aggregate queries are the ones DESIGN.md's "20x faster than rdflib" is about.
+ratios; the aggregate queries are the ones the design's "20x faster than rdflib" figure is about.
 """
 from __future__ import annotations
 
