@@ -24,8 +24,10 @@ def endpoint(real_server):
 
 @pytest.fixture(scope="module")
 def names(sparql) -> list[str]:
+    """The name of every (person, name) row PERSONS answers: two persons may bear one name (two letters'
+    own "Glyasser"), and each is a row of its own."""
     rows = sparql("SELECT DISTINCT ?person ?name { ?person a foaf:Person ; foaf:name ?name }")
-    return sorted({r["name"] for r in rows})
+    return sorted(r["name"] for r in rows)
 
 
 def test_table(endpoint, names):
