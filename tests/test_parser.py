@@ -63,13 +63,44 @@ def seed_text() -> str:
 # --- every sample letter ------------------------------------------------------------------
 
 
+# The pages that do not read cleanly, and why: each warning is the parser saying honestly what the page
+# lacks or what it could not place, never a misreading. Per file, the (line, message pattern) of every
+# warning it must give, no more and no fewer; a page not listed must read without a warning, and a page
+# listed that comes to read cleanly fails too (take it out of the list).
+ODD_PAGES: dict[str, list[tuple[int, str]]] = {
+    # an editors' marker in the text whose footnote the page does not carry
+    "103_preobrazhensky-1905-04.txt": [(34, r"marker \[1\] has no footnote")],
+    # the salutation uses a name or initials the To: line does not give ("Dear A. M.," for Gorky)
+    "106_gorky-1913-11.txt": [(15, r"salutation 'Dear A\. M\.,' does not name the To: addressee")],
+    "137_gorky-1921-08-09.txt": [(16, r"salutation 'Alexei Maximovich:' does not name the To: addressee")],
+    # a footnote on the telegram as a whole, with no marker in its text
+    "115_petruchuk-1918-08-15.txt": [(16, r"footnote \[1\] has no marker in the text")],
+    # no byline, a citation naming no author (no author is invented), a transcriber's name out of place
+    "121_prokofiev-1919-01-03.txt": [(8, r"unclassified line in the header: 'R\. Cymbala'"),
+                                     (18, r"marker \[1\] has no footnote"),
+                                     (1, r"no byline \(author line\) before the header, and no author named by the citation")],
+    # notes whose date only the page's address gives: the text has no date line, so no date is read
+    "129_gorbunov-1921-01-12.txt": [(13, r"no date line")],
+    "133_gorbunov-1921-04-26.txt": [(12, r"no date line")],
+    "139_gorbunov-1921-09-20.txt": [(12, r"no date line")],
+    "143_glyasser-1922-01-26.txt": [(12, r"no date line")],
+}
+
+
 @pytest.mark.parametrize("path", sorted(LETTERS.glob("*.txt")), ids=lambda p: p.name)
 def test_sample_letters_parse_cleanly(path):
+    """A page that reads cleanly gives no warning and dates every document; the others (``ODD_PAGES``) give
+    exactly the warnings listed for them, and a document goes undated only where "no date line" says so."""
     letter = read_letter(path)
     assert_spans_valid(letter)
     assert letter.file == path.name
-    assert letter.warnings == ()
-    assert letter.documents and all(d.date is not None for d in letter.documents)
+    expected = ODD_PAGES.get(path.name, [])
+    got = sorted((w.line, w.message) for w in letter.warnings)
+    assert len(got) == len(expected), got
+    for (line, pattern), (got_line, message) in zip(sorted(expected), got):
+        assert got_line == line and re.fullmatch(pattern, message), (line, pattern, got_line, message)
+    undated = any(message == "no date line" for _, message in got)
+    assert letter.documents and all(d.date is not None for d in letter.documents) != undated
 
 
 # --- against the answer keys --------------------------------------------------------------
