@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -268,3 +268,34 @@ def lod(*args: str) -> Ran:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))
     return Ran(tuple(args), result.exit_code, result.stdout, stderr)
+
+
+def sample_by_shape(uris: Iterable[str], base: str, per_shape: int = 12) -> list[str]:
+    """Every letter, and of every other kind of node a deterministic sample, for tests that would otherwise
+    ask for thousands of documents.
+
+    A node's shape is its kind and the path below its thing with numbers made ``#``
+    (``letter/#/annotation/#/quote``, ``person``, ``event/#/time``): every shape is kept, with at most
+    ``per_shape`` of its URIs, the same ones on every run (the first by a hash of the URI, so that they
+    are spread over the letters rather than the first in alphabetical order). URIs outside
+    ``{base}id/`` are kept as they are.
+    """
+    import hashlib
+    import re
+
+    shapes: dict[tuple[str, ...], list[str]] = {}
+    kept: list[str] = []
+    for uri in sorted(set(uris)):
+        if not uri.startswith(base + "id/"):
+            kept.append(uri)
+            continue
+        kind, _, *below = uri[len(base + "id/"):].split("/")
+        if kind == "letter" and not below:
+            kept.append(uri)
+            continue
+        shape = (kind, *("#" if re.fullmatch(r"\d+", part) else part for part in below))
+        shapes.setdefault(shape, []).append(uri)
+    for members in shapes.values():
+        members.sort(key=lambda u: hashlib.sha256(u.encode()).hexdigest())
+        kept.extend(members[:per_shape])
+    return sorted(kept)
