@@ -10,8 +10,9 @@ from rdflib import Graph, URIRef
 from .annotations import PARSER, Anchor, AnnotationError, Curation, Entity
 from .identity import Resolver, surname, words
 from .letter import Letter, Span
-from .names import clean, person_name, plausible_name
+from .names import person_name, plausible_name
 from .namespaces import OA
+from .spans import normalise
 from .uris import Minter, slugify
 
 
@@ -75,9 +76,9 @@ class Context:
         is the letter's when ``scoped`` (a mention in the text: "the C.C." of 1905 is not that of 1922),
         else shared by every letter that writes the name exactly so (a publisher in a citation)."""
         if not plausible_name(name, kind):
-            self.warnings.append(f"{role} {clean(name)!r} does not read as the name of a {kind}: left out")
+            self.warnings.append(f"{role} {normalise(name)!r} does not read as the name of a {kind}: left out")
             return None
-        display = person_name(name) if kind == "person" else clean(name)
+        display = person_name(name) if kind == "person" else normalise(name)
         found = self.resolver.resolve(display, kind, self.letter.file)
         if found is None and kind == "person" and len(words(display)) == 1:
             # A surname alone names the one person of that surname this letter has already named in full.

@@ -25,10 +25,16 @@ from .annotations import (
     TimeBounds,
 )
 from .context import Context, Unreconciled
-from .evidence import curated_anchors, persons_named_in_full, software_agent, software_mentions, write_annotations
+from .evidence import (
+    curated_anchors,
+    persons_named_in_full,
+    software_agent,
+    software_mentions,
+    write_annotations,
+)
 from .identity import Resolver
 from .letter import DateValue, Document, Letter, Span
-from .names import clean, name_spans, title_form
+from .names import name_spans, title_form
 from .namespaces import (
     CRM,
     DCMITYPE,
@@ -44,6 +50,7 @@ from .namespaces import (
     SKOS,
 )
 from .slugs import letter_slug
+from .spans import normalise
 from .uris import Minter, slugify
 
 PUBLIC_DOMAIN = URIRef("https://creativecommons.org/publicdomain/mark/1.0/")
@@ -78,7 +85,7 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
     ctx = Context(letter, curation, mint, slug or letter_slug(letter, curation))
     ctx.resolver = resolver or Resolver(curation)
     # The parser's author_name is the byline's name, or on a page without one the author of the collected works cited.
-    author_name = letter.author_name or (clean(letter.author.text) if letter.author else None)
+    author_name = letter.author_name or (normalise(letter.author.text) if letter.author else None)
     author = ctx.agent(author_name, role="author") if author_name else None
     ctx.author = author
     if letter.citation and letter.citation.work:
@@ -159,7 +166,7 @@ def _letter(ctx: Context, author: Entity | None) -> None:
     if body:
         ctx.add(uri, CRM.P190_has_symbolic_content, Literal(body))
     if letter.header.rights:
-        ctx.add(uri, DCTERMS.rights, Literal(clean(letter.header.rights.text)))
+        ctx.add(uri, DCTERMS.rights, Literal(normalise(letter.header.rights.text)))
         ctx.add(uri, DCTERMS.license, PUBLIC_DOMAIN)
 
     ctx.add(original, RDF.type, CRM.E33_Linguistic_Object)
@@ -201,7 +208,7 @@ def _title(author: Entity | None, addressees: list[tuple[Entity, Span]], doc: Do
 def _date_words(date: DateValue) -> str:
     if date.exact_day:
         return f"{date.begin.day} {date.begin:%B %Y}"
-    return clean(date.span.text).rstrip(".")
+    return normalise(date.span.text).rstrip(".")
 
 
 def _date_literal(date: DateValue) -> Literal:
@@ -252,7 +259,7 @@ def _document(ctx: Context, doc: Document, created: URIRef, author: Entity | Non
         ctx.note_anchor(_creation_evidence(ctx, doc), creation, OA.describing)
     for i, pub in enumerate(doc.published, start=1):
         event = _event(ctx, f"{ctx.slug}-publication{suffix}-{pub.year or i}", CRM.E65_Creation,
-                       "first-publication" if pub.first else "publication", clean(pub.span.text).rstrip("."))
+                       "first-publication" if pub.first else "publication", normalise(pub.span.text).rstrip("."))
         ctx.add(event, CRM.P16_used_specific_object, created)
         if pub.venue:
             title = title_form(pub.venue)
@@ -269,7 +276,7 @@ def _document(ctx: Context, doc: Document, created: URIRef, author: Entity | Non
             _date_unknown(ctx, event)
         ctx.note_anchor(pub.span, event, OA.describing, voice=ctx.editors)
     if doc.printed_from:
-        ctx.add(created, RDFS.comment, Literal(f"Printed from {clean(doc.printed_from.text)}."))
+        ctx.add(created, RDFS.comment, Literal(f"Printed from {normalise(doc.printed_from.text)}."))
 
 
 def _creation_evidence(ctx: Context, doc: Document) -> Span | None:
@@ -306,7 +313,7 @@ def _people_of_header(ctx: Context, original: URIRef) -> None:
 
 def _header_role(ctx: Context, name: Span, line: Span | None, prop: URIRef, kind: str, label: str,
                  created: URIRef, used: URIRef, by: tuple[datetime, str] | None) -> None:
-    found = [(span, ctx.agent(clean(span.text), role=kind.replace("tion", "tor")))
+    found = [(span, ctx.agent(normalise(span.text), role=kind.replace("tion", "tor")))
              for span in name_spans(name)]
     persons = [(span, person) for span, person in found if person]
     if not persons:
@@ -332,7 +339,7 @@ def _citation(ctx: Context) -> None:
     citation, uri = ctx.letter.citation, ctx.uri
     if citation is None:
         return
-    ctx.add(uri, DCTERMS.bibliographicCitation, Literal(clean(citation.span.text)))
+    ctx.add(uri, DCTERMS.bibliographicCitation, Literal(normalise(citation.span.text)))
     if citation.pages:
         ctx.add(uri, SCHEMA.pagination, Literal(citation.pages))
     if not (citation.work and citation.volume):

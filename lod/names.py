@@ -5,22 +5,18 @@ from __future__ import annotations
 import re
 
 from .letter import Span
-
-
-def clean(text: str) -> str:
-    """Display form of text as written: runs of spaces (also non-breaking) become one space."""
-    return " ".join(text.replace("\u00a0", " ").split())
+from .spans import normalise
 
 
 def title_form(text: str) -> str:
     """A publication's title as one label, whichever letter cites it: 'Lenin Miscellany-XX' (a dash the page
     puts between two words) is 'Lenin Miscellany XX', as its URI (from the same words) already says."""
-    return re.sub(r"(?<=\w)\s*-\s*(?=[IVXLC]+\b)", " ", clean(text))
+    return re.sub(r"(?<=\w)\s*-\s*(?=[IVXLC]+\b)", " ", normalise(text))
 
 
 def person_name(text: str) -> str:
     """'G. V. CHICHERIN' -> 'G. V. Chicherin'; names not in capitals stay as written."""
-    name = clean(text)
+    name = normalise(text)
     return name.title() if name.isupper() else name
 
 
@@ -34,7 +30,7 @@ _NOT_A_NAME = {"to", "from", "dear", "letter", "note", "notes", "telegram", "wri
 def plausible_name(name: str, kind: str = "person") -> bool:
     """Whether words can be a name as written: a person's name is one to six capitalised words
     (particles aside) with no digits; a group's or a place's has no digits or brackets either."""
-    text = clean(name)
+    text = normalise(name)
     if not text or any(c.isdigit() for c in text) or any(c in text for c in "[]{}<>|/\\:;!?"):
         return False
     if kind != "person":
