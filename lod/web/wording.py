@@ -184,6 +184,13 @@ def date_literal_words(value: str | None) -> str:
     """dcterms:date as words: an xsd:date, or an EDTF interval such as 1922-12-07/1922-12-08."""
     if value is None:
         return ""
+    if value.endswith("/..") or value.startswith("../"):  # open-ended: one bound, as EDTF writes it
+        bound = value.removesuffix("/..").removeprefix("../")
+        try:
+            words = day_words(date.fromisoformat(bound))
+        except ValueError:
+            return value
+        return f"not earlier than {words}" if value.endswith("/..") else f"not later than {words}"
     parts = value.split("/")
     try:
         days = [date.fromisoformat(p) for p in parts]
