@@ -55,6 +55,19 @@ class TimeBounds:
     label: str | None
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A relation the text states between two entities (``relations:`` of an annotation file)."""
+
+    subject: str
+    property: str  # a key of lod.claims.RELATIONS: sibling, spouse, member
+    object: str
+    role: str | None  # the kind of membership ("secretary"), a concept slug
+    note: str | None
+    evidence: tuple[Quote, ...]
+    where: str
+
+
 @dataclass
 class Entity:
     id: str
@@ -70,6 +83,9 @@ class Entity:
     type: str | None = None
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # CRM property -> entity ids
     time: TimeBounds | None = None
+    # texts only: the passage that is the text (an inscription quoted in a note), the thing it is written on
+    content: Quote | None = None
+    written_on: str | None = None  # "document": the letter's document, the one the edition printed from
     # where it is mentioned, per letter file
     mentions: dict[str, list[Quote]] = field(default_factory=dict)
     # identity (lod.identity): in the register, with the forms it answers to in every letter
@@ -90,6 +106,7 @@ class LetterAnnotations:
 class Curation:
     entities: dict[str, Entity] = field(default_factory=dict)
     letters: dict[str, LetterAnnotations] = field(default_factory=dict)
+    relations: dict[str, list[Relation]] = field(default_factory=dict)  # per letter file
     register_file: str | None = None  # the register's file name, when one was loaded
 
     def by_name(self, name: str, kind: str = "person") -> Entity | None:
@@ -131,7 +148,7 @@ def _load_file(path: Path, curation: Curation) -> None:
         if slug is not None and not is_slug(str(slug)):
             raise AnnotationError(f"{path.name}: slug {slug!r} is not lower-case ASCII words joined by '-'")
         curation.letters[letter_file] = LetterAnnotations(letter_file, slug, path.name)
-    unknown = set(doc) - {"letter", "slug", *ENTITY_KINDS}
+    unknown = set(doc) - {"letter", "slug", "relations", *ENTITY_KINDS}
     if unknown:
         raise AnnotationError(f"{path.name}: unknown sections {sorted(unknown)}")
     for section in ENTITY_KINDS:
@@ -156,6 +173,32 @@ def _load_file(path: Path, curation: Curation) -> None:
                 if section == "events":
                     entity.mentions[letter_file] += _quotes(body.get("evidence"), f"{where}.evidence")
             curation.entities[str(entity_id)] = entity
+    if doc.get("relations"):
+        if letter_file is None:
+            raise AnnotationError(f"{path.name}: relations need the 'letter' they are stated in")
+        curation.relations.setdefault(letter_file, []).extend(_relations(doc["relations"], path.name))
+
+
+def _relations(value: Any, file: str) -> list[Relation]:
+    if not isinstance(value, list):
+        raise AnnotationError(f"{file}: relations: expected a list")
+    found = []
+    for i, item in enumerate(value):
+        where = f"{file}: relations[{i}]"
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("subject", "property", "object")):
+            raise AnnotationError(f"{where}: expected a mapping with subject, property and object")
+        unknown = set(item) - {"subject", "property", "object", "role", "note", "evidence"}
+        if unknown:
+            raise AnnotationError(f"{where}: unknown keys {sorted(unknown)}")
+        role = item.get("role")
+        if role is not None and not is_slug(str(role)):
+            raise AnnotationError(f"{where}: role {role!r} is not lower-case ASCII words joined by '-'")
+        evidence = _quotes(item.get("evidence"), f"{where}.evidence")
+        if not evidence:
+            raise AnnotationError(f"{where}: a relation needs evidence: the quote that states it")
+        found.append(Relation(item["subject"], item["property"], item["object"], role, item.get("note"),
+                              tuple(evidence), where))
+    return found
 
 
 def _curated_over_registered(curated: Entity, registered: Entity) -> Entity:
@@ -171,7 +214,8 @@ def _curated_over_registered(curated: Entity, registered: Entity) -> Entity:
     return curated
 
 
-_ENTITY_KEYS = {"label", "name", "names", "same_as", "note", "mentions", "evidence", "class", "type", "time"}
+_ENTITY_KEYS = {"label", "name", "names", "same_as", "note", "mentions", "evidence", "class", "type", "time",
+                "content", "written_on"}
 
 
 def _entity(section: str, entity_id: str, body: dict[str, Any], where: str) -> Entity:
@@ -188,6 +232,11 @@ def _entity(section: str, entity_id: str, body: dict[str, Any], where: str) -> E
             links[key] = tuple(str(v) for v in values)
         else:
             raise AnnotationError(f"{where}: unknown key {key!r}")
+    if section != "texts" and ("content" in body or "written_on" in body):
+        raise AnnotationError(f"{where}: only a text has a content or is written on something")
+    if body.get("written_on") not in (None, "document"):
+        raise AnnotationError(f"{where}: written_on: only 'document' (the letter's document) is known")
+    content = _quotes([body["content"]], f"{where}.content") if "content" in body else []
     if section == "events" and "class" not in body:
         raise AnnotationError(f"{where}: an event needs a CRM class (e.g. E86_Leaving)")
     names = body.get("names") or []
@@ -204,6 +253,8 @@ def _entity(section: str, entity_id: str, body: dict[str, Any], where: str) -> E
         type=body.get("type"),
         links=links,
         time=_time(body.get("time"), where) if "time" in body else None,
+        content=content[0] if content else None,
+        written_on=body.get("written_on"),
     )
 
 

@@ -93,6 +93,7 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
             if name not in files:  # a folder of some letters only: their annotations still apply
                 notes.append(BuildWarning(ann.source_file, f"annotates {name}, which is not in {letters_dir}: skipped"))
                 del curation.letters[name]
+                curation.relations.pop(name, None)
                 for entity in curation.entities.values():
                     entity.mentions.pop(name, None)
         slugs, renamed = plan_slugs(letters, curation)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from .annotations import PARSER, Anchor, AnnotationError, Curation, Entity
 from .identity import Resolver, surname, words
@@ -14,6 +15,11 @@ from .names import person_name, plausible_name
 from .namespaces import OA
 from .spans import normalise
 from .uris import Minter, slugify
+
+
+def en(text: str) -> Literal:
+    """A label or a note in English, the language of every text published here."""
+    return Literal(text, lang="en")
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,28 @@ class Unreconciled:
     candidates: tuple[str, ...]  # ids of registered or curated entities of the same surname or form
 
 
+class Found(NamedTuple):
+    """A passage of the letter and what it is evidence of."""
+
+    anchor: Anchor
+    body: URIRef | None  # what the passage names or describes; None for a relation (its claim is the body)
+    motivation: URIRef
+    # The body's properties the passage states (None: every one the mapping gave it), e.g. only the
+    # time-span for a date line; for a relation, its (subject, property, object).
+    attests: tuple[URIRef, ...] | None = None
+    relation: tuple[URIRef, URIRef, URIRef, str | None] | None = None  # subject, property, object, role
+
+
+@dataclass(frozen=True)
+class Written:
+    """An annotation as written: its URI, the passage and what it is evidence of, and the voice that
+    states it (None where nobody does: a page with no author)."""
+
+    uri: URIRef
+    found: Found
+    voice: Entity | None
+
+
 @dataclass
 class Context:
     """What one letter's mapping accumulates: the graph, the anchors found, the entities named."""
@@ -36,7 +64,7 @@ class Context:
     mint: Minter
     slug: str
     graph: Graph = field(default_factory=Graph)
-    anchors: list[tuple[Anchor, URIRef, URIRef]] = field(default_factory=list)  # (anchor, body, motivation)
+    anchors: list[Found] = field(default_factory=list)
     described: set[str] = field(default_factory=set)
     auto: dict[str, Entity] = field(default_factory=dict)
     editors: str | None = None  # the voice of the header and the notes
@@ -45,6 +73,7 @@ class Context:
     resolver: Resolver | None = None
     named: dict[str, Entity] = field(default_factory=dict)  # entities this letter names, by id
     unreconciled: list[Unreconciled] = field(default_factory=list)
+    printed_from: URIRef | None = None  # the document the edition printed from, when the page says
 
     @property
     def uri(self) -> URIRef:
@@ -115,10 +144,19 @@ class Context:
         self.named[entity.id] = entity
         return entity
 
+    def speaker(self, span: Span) -> Entity | None:
+        """Who speaks where a passage stands: the author in the salutations, paragraphs and closings, the
+        editors everywhere else on the page (header lines, date lines, notes); None if nobody is known."""
+        for doc in self.letter.documents:
+            for part in (doc.salutation, *doc.paragraphs, doc.closing):
+                if part is not None and part.start <= span.start and span.end <= part.end:
+                    return self.author
+        return self.entity(self.editors, self.letter.file) if self.editors else None
+
     def note_anchor(self, span: Span | None, body: URIRef, motivation: URIRef = OA.identifying,
-                    voice: str | None = None) -> None:
+                    voice: str | None = None, attests: tuple[URIRef, ...] | None = None) -> None:
         if span is not None and span.text:
-            self.anchors.append((Anchor(span, voice, PARSER), body, motivation))
+            self.anchors.append(Found(Anchor(span, voice, PARSER), body, motivation, attests))
 
 
 def _written_alike(name: str, entity: Entity) -> bool:

@@ -56,6 +56,15 @@ def _local(uri: URIRef) -> str | None:
     return text[len(str(CRM)):] if text.startswith(str(CRM)) else None
 
 
+def _is_property(node: object, known: dict[str, Term]) -> bool:
+    """As Linked Art does, an attribute assignment names the property it assigns by (P177) with the
+    property's own IRI, a CRM property or a relation of schema.org (sibling, spouse)."""
+    name = _local(node) if isinstance(node, URIRef) else None
+    if name is not None:
+        return name in known and not known[name].is_class
+    return isinstance(node, URIRef) and str(node).startswith("http://schema.org/")
+
+
 def check(graph: Graph) -> list[str]:
     """Problems with CRM terms in the graph, one sentence each; empty when all is well."""
     known = terms()
@@ -84,6 +93,8 @@ def check(graph: Graph) -> list[str]:
             continue
         if term.domain and not fits(s, term.domain):
             problems.append(f"{s} {name}: subject is not a {term.domain} (it is {sorted(crm_types.get(s, [])) or 'untyped'})")
+        if name == "P177_assigned_property_of_type" and _is_property(o, known):
+            continue
         if term.range and not fits(o, term.range):
             problems.append(f"{s} {name} {o}: object is not a {term.range} (it is {sorted(crm_types.get(o, [])) or 'untyped'})")
     return sorted(set(problems))

@@ -10,8 +10,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from . import __version__
-from .annotations import PARSER, Entity, Quote, anchor
-from .context import Context
+from .annotations import PARSER, Quote, anchor
+from .claims import check_relation, relation_property
+from .context import Context, Found, Written
 from .letter import Span
 from .mentions import Mention, Region, find_mentions, named_again
 from .names import plausible_name
@@ -41,20 +42,64 @@ def software_agent(ctx: Context) -> URIRef:
     return agent
 
 
+CURATOR = "curators"
+
+
+def curator_agent(ctx: Context) -> URIRef:
+    """Whoever wrote the annotation files: the maker of every annotation a curator quoted."""
+    agent = ctx.mint.agent(CURATOR)
+    ctx.add(agent, RDF.type, PROV.Agent)
+    ctx.add(agent, RDF.type, FOAF.Agent)
+    ctx.add(agent, RDFS.label, Literal("The curators of the annotation files", lang="en"))
+    ctx.add(agent, FOAF.name, Literal("The curators of the annotation files"))
+    ctx.add(agent, RDFS.comment, Literal(
+        "Who wrote data/annotations/: the persons, groups, places, events and relations of a letter, each "
+        "anchored by a quote. The maker (dcterms:creator) of every annotation that quotes such a file; what "
+        "the quoted words state is the voice's, recorded as a crm:E13_Attribute_Assignment.", lang="en"))
+    return agent
+
+
 def curated_anchors(ctx: Context) -> None:
     """Everything the annotation files say is in this letter."""
-    file = ctx.letter.file
+    file, text = ctx.letter.file, ctx.letter.text
     for entity in ctx.curation.entities.values():
         quotes: list[Quote] = entity.mentions.get(file, [])
+        if entity.content and (quotes or entity.id in ctx.described or _linked_from_here(ctx, entity.id)):
+            found = anchor(text, entity.content, file)
+            _voice_described(ctx, found.voice, entity.content.where)
+            # The passage is the text itself (an inscription the editors quote); the names in it are found too.
+            ctx.anchors.append(Found(found, ctx.uri_of(entity), OA.describing))
+            ctx.described.add(entity.id)
         if not quotes:
             continue
         ctx.described.add(entity.id)
         motivation = OA.describing if entity.kind == "event" else OA.identifying
         for quote in quotes:
-            found = anchor(ctx.letter.text, quote, file)
-            if found.voice is not None:
-                ctx.described.add(ctx.entity(found.voice, quote.where).id)
-            ctx.anchors.append((found, ctx.uri_of(entity), motivation))
+            found = anchor(text, quote, file)
+            _voice_described(ctx, found.voice, quote.where)
+            ctx.anchors.append(Found(found, ctx.uri_of(entity), motivation))
+    for relation in ctx.curation.relations.get(file, []):
+        subject = ctx.entity(relation.subject, f"{relation.where}.subject")
+        other = ctx.entity(relation.object, f"{relation.where}.object")
+        prop = relation_property(relation)
+        check_relation(relation, subject, other)
+        claim = (ctx.uri_of(subject), prop, ctx.uri_of(other), relation.role)
+        ctx.described |= {subject.id, other.id}
+        for quote in relation.evidence:
+            found = anchor(text, quote, file)
+            _voice_described(ctx, found.voice, quote.where)
+            ctx.anchors.append(Found(found, None, OA.describing, relation=claim))
+
+
+def _linked_from_here(ctx: Context, entity_id: str) -> bool:
+    """Whether an event this letter's annotation file curates links the entity (an inscription it created)."""
+    return any(entity_id in targets for e in ctx.curation.entities.values() if ctx.letter.file in e.mentions
+               for targets in e.links.values())
+
+
+def _voice_described(ctx: Context, voice: str | None, where: str) -> None:
+    if voice is not None:
+        ctx.described.add(ctx.entity(voice, where).id)
 
 
 def _regions(ctx: Context, salutations: bool = True) -> list[Region]:
@@ -92,7 +137,7 @@ def software_mentions(ctx: Context) -> None:
     regions = _regions(ctx)
     # What already names something here (a curated quote, the header, the salutation's addressee); a quote
     # that describes an event or a note is no name, and the names inside it are still found.
-    taken = [a.span for a, _, motivation in ctx.anchors if a.span.start >= 0 and motivation == OA.identifying]
+    taken = [f.anchor.span for f in ctx.anchors if f.anchor.span.start >= 0 and f.motivation == OA.identifying]
     found = [m for m in find_mentions(text, regions, ctx.resolver.forms) if not _overlaps(m.span, taken)]
     for mention in sorted(found, key=lambda m: (m.kind == "person" and len(m.name.split()) == 1, m.span.start)):
         _link(ctx, mention, taken)
@@ -126,33 +171,35 @@ def _link(ctx: Context, mention: Mention, taken: list[Span]) -> None:
     taken.append(mention.span)
 
 
-def write_annotations(ctx: Context, author: Entity | None) -> None:
-    """One Web Annotation per anchor, numbered in text order so that builds are stable."""
+def write_annotations(ctx: Context) -> list[Written]:
+    """One Web Annotation per anchor, numbered in text order so that builds are stable. Its creator is the
+    software or the curators; the voice that states what the passage says is not the annotation's but the
+    attribute assignments' it documents (lod.claims)."""
     text = ctx.letter.text
-    # Where a curator quoted what the software also found, the curated annotation is the one kept.
-    ordered = sorted(ctx.anchors, key=lambda a: (a[0].span.start, a[0].span.end, str(a[1]), a[0].where == PARSER,
-                                                 str(a[2])))
-    seen: set[tuple[int, int, str]] = set()
-    n = 0
-    for found, body, motivation in ordered:
-        key = (found.span.start, found.span.end, str(body))
-        if key in seen:
-            continue
-        seen.add(key)
-        n += 1
-        span = found.span
-        ann = ctx.mint.letter(ctx.slug, "annotation", f"{n:03d}")
+    # Where a curator quoted what the software also found, the curated one is kept.
+    ordered = sorted(ctx.anchors, key=lambda f: (f.anchor.span.start, f.anchor.span.end, _about(f),
+                                                 f.anchor.where == PARSER, str(f.motivation)))
+    merged: dict[tuple[int, int, str], Found] = {}
+    for found in ordered:
+        key = (found.anchor.span.start, found.anchor.span.end, _about(found))
+        first = merged.setdefault(key, found)
+        if first is not found:  # one passage, one body: it attests what each anchor said it does
+            attests = None if first.attests is None or found.attests is None else \
+                tuple(dict.fromkeys((*first.attests, *found.attests)))
+            merged[key] = first._replace(attests=attests)
+    written: list[Written] = []
+    for found in merged.values():
+        span = found.anchor.span
+        ann = ctx.mint.letter(ctx.slug, "annotation", f"{len(written) + 1:03d}")
         target, quote, position = URIRef(f"{ann}/target"), URIRef(f"{ann}/quote"), URIRef(f"{ann}/position")
         ctx.add(ann, RDF.type, OA.Annotation)
-        ctx.add(ann, OA.hasBody, body)
-        ctx.add(ann, OA.motivatedBy, motivation)
+        if found.body is not None:
+            ctx.add(ann, OA.hasBody, found.body)
+        ctx.add(ann, OA.motivatedBy, found.motivation)
         ctx.add(ann, OA.hasTarget, target)
         ctx.add(ann, PROV.wasGeneratedBy, ctx.mint.letter(ctx.slug, "mapping"))
-        if found.where == PARSER:  # found by the software, not quoted by a curator
-            ctx.add(ann, DCTERMS.creator, software_agent(ctx))
-        voice = ctx.entity(found.voice, found.where) if found.voice else author
-        if voice:
-            ctx.add(ann, PROV.wasAttributedTo, ctx.uri_of(voice))
+        curated = found.anchor.where != PARSER
+        ctx.add(ann, DCTERMS.creator, curator_agent(ctx) if curated else software_agent(ctx))
         ctx.add(target, RDF.type, OA.SpecificResource)
         ctx.add(target, OA.hasSource, ctx.text_uri)
         ctx.add(target, OA.hasSelector, quote)
@@ -164,3 +211,10 @@ def write_annotations(ctx: Context, author: Entity | None) -> None:
         ctx.add(position, RDF.type, OA.TextPositionSelector)
         ctx.add(position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
         ctx.add(position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        voice = ctx.entity(found.anchor.voice, found.anchor.where) if found.anchor.voice else ctx.speaker(span)
+        written.append(Written(ann, found, voice))
+    return written
+
+
+def _about(found: Found) -> str:
+    return str(found.body) if found.body is not None else " ".join(map(str, found.relation or ()))

@@ -12,6 +12,7 @@ as written ``lod.names``; letter URIs ``lod.slugs``.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,9 +25,11 @@ from .annotations import (
     Entity,
     TimeBounds,
 )
-from .context import Context, Unreconciled
+from .claims import assign
+from .context import Context, Unreconciled, en
 from .evidence import (
     curated_anchors,
+    curator_agent,
     persons_named_in_full,
     software_agent,
     software_mentions,
@@ -103,7 +106,7 @@ def map_one(letter: Letter, curation: Curation, mint: Minter, slug: str | None =
         for entity_id in sorted(ctx.described - done):
             _describe(ctx, ctx.entity(entity_id, letter.file))
             done.add(entity_id)
-    write_annotations(ctx, author)
+    assign(ctx, write_annotations(ctx))
     return Mapped(letter.file, ctx.uri, ctx.graph, ctx.warnings, ctx.unreconciled)
 
 
@@ -112,7 +115,7 @@ def _source_text(ctx: Context) -> None:
     t, text = ctx.text_uri, ctx.letter.text
     ctx.add(t, RDF.type, CRM.E33_Linguistic_Object)
     ctx.add(t, RDF.type, DCMITYPE.Text)
-    ctx.add(t, RDFS.label, Literal(f"Source text {ctx.letter.file}"))
+    ctx.add(t, RDFS.label, en(f"Source text {ctx.letter.file}"))
     ctx.add(t, DCTERMS.identifier, Literal(ctx.letter.file))
     ctx.add(t, DCTERMS.format, Literal("text/plain; charset=utf-8"))
     ctx.add(t, DCTERMS.extent, Literal(f"{len(text)} characters"))
@@ -127,13 +130,18 @@ def _source_text(ctx: Context) -> None:
             Literal(hashlib.sha256(text.encode("utf-8")).hexdigest(), datatype=XSD.hexBinary))
     mapping = ctx.mint.letter(ctx.slug, "mapping")
     ctx.add(mapping, RDF.type, PROV.Activity)
-    ctx.add(mapping, RDFS.label, Literal(f"Mapping of {ctx.letter.file} to RDF"))
+    ctx.add(mapping, RDFS.label, en(f"Mapping of {ctx.letter.file} to RDF"))
     ctx.add(mapping, PROV.used, t)
     ctx.add(mapping, SCHEMA.softwareVersion, Literal(f"lod-letters {__version__}"))
     ctx.add(mapping, PROV.wasAssociatedWith, software_agent(ctx))
     curated = ctx.curation.letters.get(ctx.letter.file)
     if curated:
-        ctx.add(mapping, PROV.used, Literal(f"data/annotations/{curated.source_file}"))
+        annotations = ctx.mint.letter(ctx.slug, "mapping", "annotations")
+        ctx.add(mapping, PROV.used, annotations)
+        ctx.add(annotations, RDF.type, PROV.Entity)
+        ctx.add(annotations, RDFS.label, en(f"Curated annotations of {ctx.letter.file}"))
+        ctx.add(annotations, DCTERMS.identifier, Literal(f"data/annotations/{curated.source_file}"))
+        ctx.add(annotations, DCTERMS.creator, curator_agent(ctx))
     ctx.add(ctx.uri, PROV.wasDerivedFrom, t)
 
 
@@ -147,15 +155,15 @@ def _letter(ctx: Context, author: Entity | None) -> None:
         ctx.add(uri, RDF.type, cls)
     ctx.add(uri, DCTERMS.type, ctx.concept("letter"))
     ctx.add(uri, CRM.P2_has_type, ctx.concept("letter"))
-    ctx.add(uri, DCTERMS.language, Literal("en"))
+    ctx.add(uri, DCTERMS.language, ctx.concept("english"))
     ctx.add(uri, CRM.P72_has_language, ctx.concept("english"))
     addressees = _addressees(ctx, first)
-    ctx.add(uri, DCTERMS.title, Literal(_title(author, addressees, first)))
-    ctx.add(uri, RDFS.label, Literal(_title(author, addressees, first)))
+    ctx.add(uri, DCTERMS.title, en(_title(author, addressees, first)))
+    ctx.add(uri, RDFS.label, en(_title(author, addressees, first)))
     if author:
         ctx.add(uri, DCTERMS.creator, ctx.uri_of(author))
         ctx.described.add(author.id)
-        ctx.note_anchor(letter.author, ctx.uri_of(author))
+        ctx.note_anchor(letter.author, ctx.uri_of(author), voice=ctx.editors)
     for person, span in addressees:
         ctx.add(uri, SCHEMA.recipient, ctx.uri_of(person))
         ctx.described.add(person.id)
@@ -166,26 +174,32 @@ def _letter(ctx: Context, author: Entity | None) -> None:
     if body:
         ctx.add(uri, CRM.P190_has_symbolic_content, Literal(body))
     if letter.header.rights:
-        ctx.add(uri, DCTERMS.rights, Literal(normalise(letter.header.rights.text)))
+        ctx.add(uri, DCTERMS.rights, en(_rights(letter.header.rights.text)))
         ctx.add(uri, DCTERMS.license, PUBLIC_DOMAIN)
 
     ctx.add(original, RDF.type, CRM.E33_Linguistic_Object)
-    ctx.add(original, RDFS.label, Literal(f"Russian original of: {_title(author, addressees, first)}"))
+    ctx.add(original, RDFS.label, en(f"Russian original of: {_title(author, addressees, first)}"))
     ctx.add(original, CRM.P72_has_language, ctx.concept("russian"))
     ctx.add(original, CRM.P73_has_translation, uri)
 
     _people_of_header(ctx, original)
-    _citation(ctx)
     if len(docs) == 1:
         _document(ctx, docs[0], original, author, 1)
     else:
         for n, doc in enumerate(docs, start=1):
             part = ctx.mint.letter(ctx.slug, "original", "part", str(n))
             ctx.add(part, RDF.type, CRM.E33_Linguistic_Object)
-            ctx.add(part, RDFS.label, Literal(f"Note {n} of: {_title(author, addressees, first)}"))
+            ctx.add(part, RDFS.label, en(f"Note {n} of: {_title(author, addressees, first)}"))
             ctx.add(original, CRM.P106_is_composed_of, part)
             _document(ctx, doc, part, author, n)
+    _citation(ctx)  # after the documents: the edition printed from the document one of them names
     _notes(ctx)
+
+
+def _rights(text: str) -> str:
+    """The rights statement as the page gives it, less the text of the link to the archive's README that
+    the page sets right after its last sentence ('... as your source.README')."""
+    return re.sub(r"(?<=[.!?”\"])\s*README\s*$", "", normalise(text))
 
 
 def _addressees(ctx: Context, doc: Document | None) -> list[tuple[Entity, Span]]:
@@ -221,7 +235,7 @@ def _time_span(ctx: Context, event: URIRef, begin: datetime | None, end: datetim
     span = URIRef(f"{event}/time")
     ctx.add(event, CRM["P4_has_time-span"], span)
     ctx.add(span, RDF.type, CRM["E52_Time-Span"])
-    ctx.add(span, RDFS.label, Literal(label))
+    ctx.add(span, RDFS.label, en(label))
     if begin:
         ctx.add(span, CRM.P82a_begin_of_the_begin, Literal(begin.isoformat(), datatype=XSD.dateTime))
     if end:
@@ -231,13 +245,18 @@ def _time_span(ctx: Context, event: URIRef, begin: datetime | None, end: datetim
 def _event(ctx: Context, slug: str, cls: URIRef, type_slug: str, label: str) -> URIRef:
     event = ctx.mint.event(slug)
     ctx.add(event, RDF.type, cls)
-    ctx.add(event, RDFS.label, Literal(label))
+    ctx.add(event, RDFS.label, en(label))
     ctx.add(event, CRM.P2_has_type, ctx.concept(type_slug))
     return event
 
 
 def _date_unknown(ctx: Context, event: URIRef) -> None:
-    ctx.add(event, CRM.P2_has_type, ctx.concept("date-unknown"))
+    """An event the text gives no date for: its time-span says so (a flag on the date, not a type of event)."""
+    span = URIRef(f"{event}/time")
+    ctx.add(event, CRM["P4_has_time-span"], span)
+    ctx.add(span, RDF.type, CRM["E52_Time-Span"])
+    ctx.add(span, RDFS.label, en("date unknown"))
+    ctx.add(span, CRM.P2_has_type, ctx.concept("date-unknown"))
 
 
 def _document(ctx: Context, doc: Document, created: URIRef, author: Entity | None, n: int) -> None:
@@ -251,32 +270,63 @@ def _document(ctx: Context, doc: Document, created: URIRef, author: Entity | Non
         ctx.add(creation, CRM.P14_carried_out_by, ctx.uri_of(author))
     if doc.date:
         _time_span(ctx, creation, doc.date.begin, doc.date.end, _date_words(doc.date))
-        ctx.note_anchor(doc.date.span, creation, OA.describing)
+        ctx.note_anchor(doc.date.span, creation, OA.describing, voice=ctx.editors,
+                        attests=(CRM["P4_has_time-span"],))
     else:
         _date_unknown(ctx, creation)
-    ctx.note_anchor(doc.dictated_how, creation, OA.describing)
-    if not any(body == creation for _, body, _ in ctx.anchors):
-        ctx.note_anchor(_creation_evidence(ctx, doc), creation, OA.describing)
+    ctx.note_anchor(doc.dictated_how, creation, OA.describing, voice=ctx.editors, attests=(CRM.P2_has_type,))
+    evidence = _creation_evidence(ctx, doc)
+    in_header = evidence is not None and not any(evidence == s for s in (doc.salutation, *doc.paragraphs))
+    ctx.note_anchor(evidence, creation, OA.describing, voice=ctx.editors if in_header else None,
+                    attests=(CRM.P14_carried_out_by, CRM.P94_has_created))
     for i, pub in enumerate(doc.published, start=1):
-        event = _event(ctx, f"{ctx.slug}-publication{suffix}-{pub.year or i}", CRM.E65_Creation,
-                       "first-publication" if pub.first else "publication", normalise(pub.span.text).rstrip("."))
+        event = _publishing(ctx, f"{ctx.slug}-publication{suffix}-{pub.year or i}",
+                            "first-publication" if pub.first else "publishing", normalise(pub.span.text).rstrip("."),
+                            pub.year)
         ctx.add(event, CRM.P16_used_specific_object, created)
         if pub.venue:
             title = title_form(pub.venue)
             venue = ctx.mint.text(slugify(title))
-            ctx.add(event, CRM.P94_has_created, venue)
+            ctx.add(event, CRM.P16_used_specific_object, venue)
             ctx.add(venue, RDF.type, CRM.E33_Linguistic_Object)
-            ctx.add(venue, RDFS.label, Literal(title))
-            ctx.add(venue, CRM.P165_incorporates, created)
+            ctx.add(venue, CRM.P2_has_type, ctx.concept("volume"))
+            ctx.add(venue, RDFS.label, en(title))
+            ctx.add(venue, CRM.P106_is_composed_of, created)
         if pub.extent:
-            ctx.add(event, RDFS.comment, Literal(f"Published {pub.extent}."))
-        if pub.year:
-            _time_span(ctx, event, datetime(pub.year, 1, 1), datetime(pub.year, 12, 31, 23, 59, 59), str(pub.year))
-        else:
-            _date_unknown(ctx, event)
+            ctx.add(event, RDFS.comment, en(f"Published {pub.extent}."))
         ctx.note_anchor(pub.span, event, OA.describing, voice=ctx.editors)
     if doc.printed_from:
-        ctx.add(created, RDFS.comment, Literal(f"Printed from {normalise(doc.printed_from.text)}."))
+        ctx.printed_from = _printed_from(ctx, doc.printed_from, created)
+
+
+def _publishing(ctx: Context, slug: str, kind: str, label: str, year: int | None) -> URIRef:
+    """Publication is not creation: an activity typed publishing that used the text (Linked Art)."""
+    event = _event(ctx, slug, CRM.E7_Activity, kind, label)
+    if year:
+        _time_span(ctx, event, datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59), str(year))
+    else:
+        _date_unknown(ctx, event)
+    return event
+
+
+def _printed_from(ctx: Context, span: Span, text: URIRef) -> URIRef:
+    """The document the edition printed the text from ('a typewritten copy'): a thing that carries it."""
+    words = normalise(span.text)
+    node = _document_node(ctx)
+    kind = "typewritten-copy" if "typewritten" in words.casefold() else (
+        "manuscript" if re.search(r"manuscript|original|autograph", words, re.IGNORECASE) else "document")
+    ctx.add(node, CRM.P2_has_type, ctx.concept(kind))
+    ctx.add(node, RDFS.label, en(f"The document the edition printed from: {words.rstrip('.')}"))
+    ctx.add(node, CRM.P128_carries, text)
+    ctx.note_anchor(span, node, OA.describing, voice=ctx.editors)
+    return node
+
+
+def _document_node(ctx: Context) -> URIRef:
+    """The physical document of the letter (the one the edition printed from), below the letter."""
+    node = ctx.mint.letter(ctx.slug, "document")
+    ctx.add(node, RDF.type, CRM["E22_Human-Made_Object"])
+    return node
 
 
 def _creation_evidence(ctx: Context, doc: Document) -> Span | None:
@@ -347,28 +397,28 @@ def _citation(ctx: Context) -> None:
     work = ctx.mint.text(slugify(citation.work))
     volume = ctx.mint.text(slugify(f"{citation.work} volume {citation.volume}"))
     ctx.add(uri, DCTERMS.isPartOf, volume)
+    ctx.add(volume, CRM.P106_is_composed_of, uri)
     ctx.add(volume, RDF.type, CRM.E33_Linguistic_Object)
     ctx.add(volume, RDF.type, DCTERMS.BibliographicResource)
-    ctx.add(volume, RDFS.label, Literal(f"{citation.work}, Volume {citation.volume}"))
-    ctx.add(volume, DCTERMS.title, Literal(f"{citation.work}, Volume {citation.volume}"))
+    ctx.add(volume, CRM.P2_has_type, ctx.concept("volume"))
+    ctx.add(volume, RDFS.label, en(f"{citation.work}, Volume {citation.volume}"))
+    ctx.add(volume, DCTERMS.title, en(f"{citation.work}, Volume {citation.volume}"))
     ctx.add(volume, SCHEMA.volumeNumber, Literal(citation.volume))
     ctx.add(volume, DCTERMS.isPartOf, work)
-    ctx.add(volume, CRM.P165_incorporates, uri)
+    ctx.add(work, CRM.P106_is_composed_of, volume)
     ctx.add(work, RDF.type, CRM.E33_Linguistic_Object)
     ctx.add(work, RDF.type, DCTERMS.BibliographicResource)
-    ctx.add(work, RDFS.label, Literal(citation.work))
-    ctx.add(work, DCTERMS.title, Literal(citation.work))
-    event = _event(ctx, f"{ctx.slug}-publication-in-{slugify(citation.work)}-volume-{slugify(citation.volume)}",
-                   CRM.E65_Creation,
-                   "publication", f"Publication in {citation.work}, Volume {citation.volume}")
-    ctx.add(event, CRM.P94_has_created, volume)
+    ctx.add(work, CRM.P2_has_type, ctx.concept("series"))
+    ctx.add(work, RDFS.label, en(citation.work))
+    ctx.add(work, DCTERMS.title, en(citation.work))
+    event = _publishing(ctx, f"{ctx.slug}-publication-in-{slugify(citation.work)}-volume-{slugify(citation.volume)}",
+                        "publishing", f"Publication in {citation.work}, Volume {citation.volume}", citation.year)
     ctx.add(event, CRM.P16_used_specific_object, uri)
+    ctx.add(event, CRM.P16_used_specific_object, volume)
+    if ctx.printed_from is not None:
+        ctx.add(event, CRM.P16_used_specific_object, ctx.printed_from)
     if citation.year:
         ctx.add(volume, DCTERMS.issued, Literal(str(citation.year), datatype=XSD.gYear))
-        _time_span(ctx, event, datetime(citation.year, 1, 1), datetime(citation.year, 12, 31, 23, 59, 59),
-                   str(citation.year))
-    else:
-        _date_unknown(ctx, event)
     publisher = ctx.agent(citation.publisher, "group", role="publisher") if citation.publisher else None
     if publisher:
         ctx.add(volume, DCTERMS.publisher, ctx.uri_of(publisher))
@@ -386,7 +436,7 @@ def _notes(ctx: Context) -> None:
         node = ctx.mint.letter(ctx.slug, "note", str(note.number))
         ctx.add(node, RDF.type, CRM.E33_Linguistic_Object)
         ctx.add(node, CRM.P2_has_type, ctx.concept("footnote"))
-        ctx.add(node, RDFS.label, Literal(f"Note [{note.number}]"))
+        ctx.add(node, RDFS.label, en(f"Note [{note.number}]"))
         ctx.add(node, CRM.P190_has_symbolic_content, Literal(note.span.text))
         ctx.add(node, CRM.P67_refers_to, ctx.uri)
         ctx.note_anchor(note.span, node, OA.describing, voice=ctx.editors)
@@ -396,7 +446,7 @@ def _notes(ctx: Context) -> None:
         node = ctx.mint.letter(ctx.slug, "editor-note", str(i))
         ctx.add(node, RDF.type, CRM.E33_Linguistic_Object)
         ctx.add(node, CRM.P2_has_type, ctx.concept("editorial-note"))
-        ctx.add(node, RDFS.label, Literal(f"Editors' note {i}"))
+        ctx.add(node, RDFS.label, en(f"Editors' note {i}"))
         ctx.add(node, CRM.P190_has_symbolic_content, Literal(span.text))
         ctx.add(node, CRM.P67_refers_to, ctx.uri)
         ctx.note_anchor(span, node, OA.describing, voice=ctx.editors)
@@ -404,11 +454,11 @@ def _notes(ctx: Context) -> None:
 
 def _describe(ctx: Context, entity: Entity) -> None:
     uri = ctx.uri_of(entity)
-    ctx.add(uri, RDFS.label, Literal(entity.label))
+    ctx.add(uri, RDFS.label, en(entity.label))
     for target in entity.same_as:
         ctx.add(uri, OWL.sameAs, URIRef(target))
     if entity.note:
-        ctx.add(uri, SKOS.note, Literal(entity.note))
+        ctx.add(uri, SKOS.note, en(entity.note))
     if entity.kind == "event":
         _describe_event(ctx, entity, uri)
         return
@@ -418,14 +468,35 @@ def _describe(ctx: Context, entity: Entity) -> None:
         ctx.add(uri, CRM.P2_has_type, ctx.concept("unreconciled"))
     if entity.kind in ("person", "group"):
         ctx.add(uri, FOAF.name, Literal(entity.name or entity.label))
-    if entity.kind != "text":
-        name = URIRef(f"{uri}/name")
+    if entity.kind == "text":
+        _describe_text(ctx, entity, uri)
+    else:
+        # The preferred name: the register's or the curators' (supplied, the text may not write it so), or
+        # the name as the letter writes it for an entity of its own; the forms written are lod.claims'.
+        name = ctx.mint.thing(entity.kind, entity.id, "name")
         ctx.add(uri, CRM.P1_is_identified_by, name)
         ctx.add(name, RDF.type, CRM.E33_E41_Linguistic_Appellation)
-        ctx.add(name, RDFS.label, Literal(entity.name or entity.label))
+        ctx.add(name, RDFS.label, en(entity.name or entity.label))
         ctx.add(name, CRM.P190_has_symbolic_content, Literal(entity.name or entity.label))
+        ctx.add(name, CRM.P2_has_type, ctx.concept("primary-name"))
+        if not entity.unreconciled:
+            ctx.add(name, CRM.P2_has_type, ctx.concept("supplied-name"))
     if entity.kind in ("person", "group", "place"):
         ctx.add(ctx.uri, DCTERMS.references, uri)
+
+
+def _describe_text(ctx: Context, entity: Entity, uri: URIRef) -> None:
+    """A text the letter speaks of (her letter to Lenin) or quotes (an inscription on the document)."""
+    if entity.type:
+        ctx.add(uri, CRM.P2_has_type, ctx.concept(entity.type))
+    if entity.content is not None:
+        ctx.add(uri, CRM.P190_has_symbolic_content, Literal(entity.content.exact))
+        ctx.add(uri, CRM.P72_has_language, ctx.concept("english"))
+    if entity.written_on == "document":
+        node = ctx.printed_from if ctx.printed_from is not None else _document_node(ctx)
+        if ctx.printed_from is None:
+            ctx.add(node, RDFS.label, en(f"The document of {ctx.graph.value(ctx.uri, DCTERMS.title)}"))
+        ctx.add(node, CRM.P128_carries, uri)
 
 
 def _describe_event(ctx: Context, entity: Entity, uri: URIRef) -> None:

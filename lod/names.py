@@ -58,3 +58,19 @@ def name_spans(span: Span) -> list[Span]:
             spans.append(Span(span.start + start + lead, span.start + start + lead + len(piece), piece))
         start = sep.end() if sep else end
     return spans
+
+
+def written_form(text: str, forms: set[str]) -> tuple[int, int] | None:
+    """Where in a quote a name stands as written: the longest of ``forms`` found there as whole words,
+    spaces as any run of spaces ('her brother Slava Kasparov' -> 'Slava Kasparov'; 'Kasparov’s sister' ->
+    'Kasparov'); None when the quote names it in no such form ('her brother very well')."""
+    best: tuple[int, int] | None = None
+    for form in forms:
+        words = normalise(form).split(" ")
+        if not words or not words[0]:
+            continue
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+        for match in pattern.finditer(text):
+            if best is None or match.end() - match.start() > best[1] - best[0]:
+                best = (match.start(), match.end())
+    return best

@@ -95,8 +95,9 @@ def test_a_page_with_no_byline_and_no_date_builds_without_an_invented_author(tmp
     rows = ask(result, f"""
         SELECT ?c ?exact WHERE {{
           ?c a crm:E65_Creation ; crm:P94_has_created/crm:P73_has_translation <{letter}> ;
-             crm:P2_has_type/rdfs:label "date unknown"@en .
-          FILTER NOT EXISTS {{ ?c crm:P4_has_time-span ?ts }}
+             crm:P4_has_time-span ?ts .
+          ?ts crm:P2_has_type/rdfs:label "date unknown"@en .
+          FILTER NOT EXISTS {{ ?ts crm:P82a_begin_of_the_begin|crm:P82b_end_of_the_end ?bound }}
           ?a oa:hasBody ?c ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
         }}""")
     assert rows, "the creation of an undated letter has no evidence, or a time-span it cannot have"

@@ -166,16 +166,25 @@ def test_creation_dictated_by_phone_by_lenin_at_20_hours(sparql, seed):
 
 
 def test_first_publication_1959_in_lenin_miscellany(sparql, seed):
+    """Publication is an activity that used the text (Linked Art), and Lenin Miscellany XXXVI includes it."""
     rows = sparql(f"""
         SELECT DISTINCT ?e WHERE {{
-          ?e a crm:E65_Creation ; crm:P2_has_type/rdfs:label ?tl ; crm:P94_has_created ?venue ;
-             crm:P16_used_specific_object ?original ; crm:P4_has_time-span ?ts .
-          FILTER(STR(?tl) = "first publication")
+          ?e a crm:E7_Activity ; crm:P2_has_type ?type ; crm:P16_used_specific_object ?original, ?venue ;
+             crm:P4_has_time-span ?ts .
+          ?type rdfs:label ?tl ; skos:broader/rdfs:label ?broader .
+          FILTER(STR(?tl) = "first publication" && STR(?broader) = "publishing")
           ?original crm:P73_has_translation <{seed}> .
-          ?venue rdfs:label ?vl . FILTER(CONTAINS(?vl, "Lenin Miscellany XXXVI"))
+          ?venue crm:P106_is_composed_of ?original ; rdfs:label ?vl . FILTER(CONTAINS(?vl, "Lenin Miscellany XXXVI"))
           ?ts crm:P82a_begin_of_the_begin ?b . FILTER(YEAR(?b) = 1959)
         }}""")
     one(rows, "first publication in 1959")
+
+
+def test_no_publication_creates_anything(sparql):
+    rows = sparql("""
+        SELECT ?e WHERE { ?e crm:P2_has_type/rdfs:label ?tl ; crm:P94_has_created ?x .
+                          FILTER(STR(?tl) IN ("publishing", "first publication")) }""")
+    assert rows == [], rows
 
 
 def test_publication_in_collected_works_volume_45(sparql, seed):
@@ -184,7 +193,10 @@ def test_publication_in_collected_works_volume_45(sparql, seed):
         SELECT DISTINCT ?e WHERE {{
           <{seed}> schema:pagination "414b-415a" ; dcterms:isPartOf ?volume .
           ?volume schema:volumeNumber "45" ; rdfs:label ?vl . FILTER(CONTAINS(?vl, "Collected Works"))
-          ?e a crm:E65_Creation ; crm:P94_has_created ?volume ; crm:P16_used_specific_object <{seed}> ;
+          ?volume crm:P106_is_composed_of <{seed}> ; crm:P2_has_type/rdfs:label "volume"@en .
+          ?series crm:P106_is_composed_of ?volume ; crm:P2_has_type/rdfs:label "series"@en .
+          ?e a crm:E7_Activity ; crm:P2_has_type/rdfs:label "publishing"@en ;
+             crm:P16_used_specific_object ?volume, <{seed}> ;
              crm:P14_carried_out_by ?publisher ; crm:P7_took_place_at ?place ; crm:P4_has_time-span ?ts .
           ?publisher a crm:E74_Group ; rdfs:label ?pl . FILTER(CONTAINS(?pl, "Progress Publishers"))
           ?place a crm:E53_Place ; rdfs:label ?placel . FILTER(CONTAINS(?placel, "Moscow"))
@@ -264,27 +276,39 @@ def test_every_event_has_evidence(sparql, built):
     values = " ".join(f"<{c}>" for c in sorted(event_classes))
     events = sparql(f"SELECT DISTINCT ?e WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }}")
     assert len(events) >= 10
+    # An event is the body of an annotation; a claim (an attribute assignment) is documented by one.
     missing = sparql(f"""
         SELECT DISTINCT ?e WHERE {{
           VALUES ?c {{ {values} }} ?e a ?c .
           FILTER NOT EXISTS {{ ?a a oa:Annotation ; oa:hasBody ?e }}
+          FILTER NOT EXISTS {{ ?e a crm:E13_Attribute_Assignment . ?a a oa:Annotation ; crm:P70_documents ?e }}
         }}""")
     assert missing == [], missing
 
 
-def test_every_annotation_has_a_voice(sparql):
-    """Each annotation says whose voice states it: the author's (body, salutation, closing) or the editors'
-    (header, notes, citation). A letter whose author is unknown (121_prokofiev: its citation names no one,
-    and no author is invented) leaves its author's words without a voice; every other annotation has one."""
+def test_every_annotation_has_a_maker_and_never_the_voice(sparql):
+    """An annotation is made by the curators or the software (dcterms:creator); who states what the passage
+    says is the voice of the attribute assignments it documents, never prov:wasAttributedTo."""
     rows = sparql("""
-        SELECT ?a ?authored (COUNT(DISTINCT ?v) AS ?n) WHERE {
-          GRAPH ?letter { ?a a oa:Annotation }
-          OPTIONAL { ?a prov:wasAttributedTo ?v . { ?v a crm:E21_Person } UNION { ?v a crm:E74_Group } }
-          BIND(EXISTS { ?letter dcterms:creator ?author } AS ?authored)
-        } GROUP BY ?a ?authored""")
-    assert rows and all(r["n"] in ("0", "1") for r in rows), [r for r in rows if r["n"] not in ("0", "1")][:5]
-    voiceless = [r for r in rows if r["n"] == "0"]
-    assert all(r["authored"] == "false" for r in voiceless), [r for r in voiceless if r["authored"] != "false"][:5]
+        SELECT ?a (COUNT(DISTINCT ?maker) AS ?n) WHERE {
+          ?a a oa:Annotation .
+          OPTIONAL { ?a dcterms:creator ?maker . { ?maker a prov:SoftwareAgent } UNION { ?maker a prov:Agent } }
+        } GROUP BY ?a""")
+    assert rows and all(r["n"] == "1" for r in rows), [r for r in rows if r["n"] != "1"][:5]
+    assert not sparql("ASK { ?a a oa:Annotation ; prov:wasAttributedTo ?v }")
+
+
+def test_every_claim_has_one_voice(sparql):
+    """Every annotation that documents claims documents those of one voice: the author's (body, salutation,
+    closing), the editors' (header, date lines, notes, citation), or one the passage reports. A letter whose
+    author is unknown (121_prokofiev: no author is invented) makes no claim in its author's words."""
+    rows = sparql("""
+        SELECT ?a (COUNT(DISTINCT ?v) AS ?n) WHERE {
+          ?a a oa:Annotation ; crm:P70_documents ?claim .
+          ?claim a crm:E13_Attribute_Assignment ; crm:P14_carried_out_by ?v .
+          { ?v a crm:E21_Person } UNION { ?v a crm:E74_Group }
+        } GROUP BY ?a""")
+    assert len(rows) > 100 and all(r["n"] == "1" for r in rows), [r for r in rows if r["n"] != "1"][:5]
 
 
 @pytest.mark.parametrize("quote, voice_class, voice_name, body_class", [
@@ -296,9 +320,10 @@ def test_whose_voice_states_the_claim(sparql, quote, voice_class, voice_name, bo
     rows = sparql(f"""
         SELECT DISTINCT ?a ?vl WHERE {{
           ?a a oa:Annotation ; oa:hasBody ?body ; oa:hasTarget/oa:hasSelector/oa:exact ?exact ;
-             prov:wasAttributedTo ?voice .
+             crm:P70_documents ?claim .
           FILTER(CONTAINS(?exact, "{quote}"))
           ?body a crm:{body_class} .
+          ?claim crm:P140_assigned_attribute_to ?body ; crm:P14_carried_out_by ?voice .
           ?voice a crm:{voice_class} ; rdfs:label ?vl .
         }}""")
     assert rows, f"no annotation on {quote!r} about a {body_class} attributed to a {voice_class}"
@@ -495,12 +520,14 @@ def test_letter_without_date_line_builds_with_a_warning_and_date_unknown(workspa
     seed = f"{base}id/letter/{SEED_SLUG}"
     creations = sparql(f"""
         SELECT DISTINCT ?c WHERE {{
-          ?c a crm:E65_Creation ; crm:P94_has_created ?original ; crm:P2_has_type/rdfs:label ?tl .
+          ?c a crm:E65_Creation ; crm:P94_has_created ?original ; crm:P4_has_time-span ?ts .
           ?original crm:P73_has_translation <{seed}> .
+          ?ts crm:P2_has_type/rdfs:label ?tl .
           FILTER(STR(?tl) = "date unknown")
-          FILTER NOT EXISTS {{ ?c crm:P4_has_time-span ?ts }}
+          FILTER NOT EXISTS {{ ?ts crm:P82a_begin_of_the_begin ?b }}
+          FILTER NOT EXISTS {{ ?ts crm:P82b_end_of_the_end ?e }}
         }}""", on=result.quads)
-    assert creations, "the creation of the letter is not typed 'date unknown'"
+    assert creations, "the time-span of the letter's creation is not flagged 'date unknown'"
     assert not sparql(f"ASK {{ <{seed}> dcterms:date ?d }}", on=result.quads), "a date was invented"
 
 

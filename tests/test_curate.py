@@ -1,5 +1,5 @@
 """`lod curate`: a draft annotation file from what the software found; confirmed as it is, it builds,
-links the same persons, and its quotes become curated annotations (no software creator)."""
+links the same persons, and its quotes become curated annotations (the curators', not the software's)."""
 from __future__ import annotations
 
 import json
@@ -30,8 +30,9 @@ def linked(out: Path) -> dict[str, set[tuple[str, bool]]]:
     store = ox.Store()
     store.load(path=str(out / "letters.nq"), format=ox.RdfFormat.N_QUADS)
     for row in store.query(f"""SELECT ?g ?body ?creator WHERE {{ GRAPH ?g {{ ?a <{OA}hasBody> ?body
-            FILTER(CONTAINS(STR(?body), "/id/person/")) OPTIONAL {{ ?a <{DCTERMS}creator> ?creator }} }} }}"""):
-        found.setdefault(row["g"].value, set()).add((row["body"].value, row["creator"] is not None))
+            FILTER(CONTAINS(STR(?body), "/id/person/")) ?a <{DCTERMS}creator> ?creator }} }}"""):
+        made = "/id/agent/lod-letters-" in row["creator"].value
+        found.setdefault(row["g"].value, set()).add((row["body"].value, made))
     return found
 
 
