@@ -19,7 +19,6 @@ import hashlib
 import shutil
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -453,7 +452,7 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
     assert not [s for s in subjects if not isinstance(s, URIRef)], "blank nodes in the dump"
     session = server.http.fresh()
     session.headers["Accept"] = "application/n-triples"
-    started, fetched = time.monotonic(), {}
+    fetched = {}
     seen_kinds = set()
     for subject in subjects:
         url = str(subject)
@@ -482,7 +481,6 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
         missing = triple_keys(dump, subject) - triple_keys(fetched[target], subject)
         assert not missing, f"{url}: {len(missing)} triple(s) of the dump not in {target}, e.g. {sorted(missing)[:2]}"
     assert seen_kinds >= set(KINDS) | {"void"}
-    assert time.monotonic() - started < 30, "dereferencing every subject should take well under 30 s"
 
 
 # --- the dataset description -------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def quotes_for(store, bodies, annotations=None) -> dict[str, list[Quote]]:
         }}""") if r.get("body") in bodies]
     known = facts(store, {r.get(name) for r in rows for name in ("ann", "target", "q", "letter")},
                   {"prefix": "oa:prefix", "suffix": "oa:suffix", "start": "oa:hasSelector/oa:start",
-                   "voice": "prov:wasAttributedTo", "date": "dcterms:date"})
+                   "voice": "crm:P70_documents/crm:P14_carried_out_by", "date": "dcterms:date"})
 
     def fact(row: dict, node: str, key: str, default=None):
         return known.get(row.get(node), {}).get(key, default)
@@ -267,15 +267,16 @@ def source_text(store, text: str) -> tuple[str | None, str | None]:
 
 
 def annotations_on(store, source: str) -> list[dict[str, str]]:
-    """Every annotation on a text with its position, quote, motivation and voice."""
+    """Every annotation on a text with its position, quote, motivation and voice (the one who carries out the
+    attribute assignments it documents: docs/model.md, "Claims and voices")."""
     return select(store, f"""
-        SELECT ?ann ?body ?motivation ?start ?end ?exact ?voice WHERE {{
+        SELECT DISTINCT ?ann ?body ?motivation ?start ?end ?exact ?voice WHERE {{
           ?ann oa:hasBody ?body ; oa:hasTarget ?target .
           ?target oa:hasSource {iri(source)} ; oa:hasSelector ?pos , ?q .
           ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
           ?q a oa:TextQuoteSelector ; oa:exact ?exact .
           OPTIONAL {{ ?ann oa:motivatedBy ?motivation }}
-          OPTIONAL {{ ?ann prov:wasAttributedTo ?voice }}
+          OPTIONAL {{ ?ann crm:P70_documents ?claim . ?claim crm:P14_carried_out_by ?voice }}
         }}""")
 
 
@@ -404,9 +405,10 @@ def first_told_events(store, base: str, limit: int, max_results: int) -> tuple[l
 
 
 def first_dated_events(store, limit: int, max_results: int) -> tuple[list[str], Cut | None]:
-    """The earliest events with a time-span, for the timeline."""
-    rows, cut = first_of(store, limit, "e", _WHEN_SELECT, "?e crm:P4_has_time-span ?ts .", f"{_BOUNDS}\n  {_NAME}",
-                         _WHEN_ORDER, max_results)
+    """The earliest events with a dated time-span (one with a bound; "date unknown" has none), for the timeline."""
+    rows, cut = first_of(store, limit, "e", _WHEN_SELECT,
+                         "?e crm:P4_has_time-span ?ts . ?ts crm:P82a_begin_of_the_begin|crm:P82b_end_of_the_end ?bound .",
+                         f"{_BOUNDS}\n  {_NAME}", _WHEN_ORDER, max_results)
     return [r["e"] for r in rows], cut
 
 
