@@ -30,15 +30,16 @@ def software_agent(ctx: Context) -> URIRef:
     (W3C Web Annotation: dcterms:creator; a prov:SoftwareAgent, PROV-O)."""
     agent = ctx.mint.agent(slugify(f"{SOFTWARE} {__version__}"))
     ctx.add(agent, RDF.type, PROV.SoftwareAgent)
-    ctx.add(agent, RDFS.label, Literal(f"{SOFTWARE} {__version__}"))
+    ctx.add(agent, RDFS.label, Literal(f"{SOFTWARE} {__version__}", lang="en"))
     ctx.add(agent, FOAF.name, Literal(f"{SOFTWARE} {__version__}"))
     ctx.add(agent, SCHEMA.softwareVersion, Literal(__version__))
     ctx.add(agent, RDFS.comment, Literal(
         "The mapper of this dataset. It made the Web Annotations that carry it as dcterms:creator: names and "
         "dates found in the header, the salutation and the date lines, and the persons, groups and places it "
         "finds in the body and the notes (after 'Comrade', initials and a surname, registered names, surnames "
-        "by their ending or by what the sentence says of them). Annotations without a creator were curated "
-        "by hand (data/annotations/)."))
+        "by their ending or by what the sentence says of them). The others quote the annotation files "
+        "(data/annotations/) and are the curators'. What a passage states is its voice's, not the software's: "
+        "see the crm:E13_Attribute_Assignment each annotation documents.", lang="en"))
     return agent
 
 

@@ -48,9 +48,9 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
     ds = mint.dataset()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal(about.title)))
-    g.add((ds, RDFS.label, Literal(about.title)))
-    g.add((ds, DCTERMS.description, Literal(about.description)))
+    g.add((ds, DCTERMS.title, Literal(about.title, lang="en")))
+    g.add((ds, RDFS.label, Literal(about.title, lang="en")))
+    g.add((ds, DCTERMS.description, Literal(about.description, lang="en")))
     g.add((ds, DCTERMS.license, CC0))
     if about.source:
         g.add((ds, DCTERMS.source, Literal(about.source)))
@@ -78,7 +78,7 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
     made = URIRef(f"{mint.base}void/build")
     g.add((ds, PROV.wasGeneratedBy, made))
     g.add((made, RDF.type, PROV.Activity))
-    g.add((made, RDFS.label, Literal(f"{about.made_by}, lod-letters {__version__}")))
+    g.add((made, RDFS.label, Literal(f"{about.made_by}, lod-letters {__version__}", lang="en")))
     return g
 
 
