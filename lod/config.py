@@ -38,6 +38,8 @@ class Settings:
     max_results: int = 10_000  # rows or triples in one SPARQL answer
     page_size: int = 500  # incoming links per document page
     cache_bytes: int = 64 * 2 ** 20  # rendered answers each server process keeps (stores we hold only); 0: none
+    # Bytes a request body may have, as nginx's client_max_body_size (1m); a query needs far less.
+    max_body: int = 2 ** 20
 
     @property
     def queries_per_process(self) -> int:

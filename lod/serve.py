@@ -64,11 +64,13 @@ from .web import create_app
               help="SPARQL queries that may run at once, in all processes together; more wait a second, then 503.")
 @click.option("--query-memory", default=Settings.query_memory // 2 ** 20, show_default=True,
               type=click.IntRange(min=64), help="MiB the queries running at once may allocate together.")
+@click.option("--max-body-kb", default=Settings.max_body // 2 ** 10, show_default=True, type=click.IntRange(min=1),
+              help="KiB a request body may have (a SPARQL query by POST); longer ones are refused with 413.")
 @click.pass_context
 def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
          page_size: int, sparql_endpoint: str | None, dataset_base: str | None, data: tuple[Path, ...],
          store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int | None, cache_mb: int,
-         query_timeout: float, max_queries: int, query_memory: int) -> None:
+         query_timeout: float, max_queries: int, query_memory: int, max_body_kb: int) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     files = [*data, *more_data]
@@ -85,7 +87,8 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
                         annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
                         page_size=page_size, query_timeout=query_timeout, cache_bytes=cache_mb * 2 ** 20,
-                        workers=workers, max_queries=max_queries, query_memory=query_memory * 2 ** 20)
+                        workers=workers, max_queries=max_queries, query_memory=query_memory * 2 ** 20,
+                        max_body=max_body_kb * 2 ** 10)
     threads = threads or settings.queries_per_process + 4
     if settings.queries_per_process >= threads:
         raise click.UsageError(f"--threads {threads} leaves no thread for documents while "

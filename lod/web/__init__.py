@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
+from .bodies import BoundedBodies
 
 log = logging.getLogger("lod.access")
 _SAFE = "/:@!$&'()*+,;=-._~"
@@ -70,6 +71,10 @@ def create_app(settings: Settings, store: Store) -> Flask:
 
     if settings.cache_bytes and getattr(store, "immutable", False):
         cache.install(app, cache.ResponseCache(settings.cache_bytes), access_log)
+    # Outermost: no body reaches Flask before it has arrived whole. Every POST body is a query on its way
+    # in, so as many are read at once as queries may run: the threads beyond those stay free.
+    app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
+                                 settings.queries_per_process, access_log)
     return app
 
 
