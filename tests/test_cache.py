@@ -101,6 +101,15 @@ def test_303s_are_kept_too_but_not_404s(served):
     assert [l.split("cache=")[1].split()[0] for l in _log_lines(log, "/doc/person/nobody-at-all", 2)] == ["miss", "miss"]
 
 
+def test_accept_headers_that_select_one_variant_share_a_kept_answer(served):
+    url, log = served
+    path = "/doc/person/kasparova-popova"
+    for accept in ("text/turtle;q=0.9, application/x-nothing", "text/turtle", "TEXT/Turtle, image/png;q=0.1"):
+        assert requests.get(url.rstrip("/") + path, headers={"Accept": accept}, timeout=30).ok
+    hits = [line.split("cache=")[1].split()[0] for line in _log_lines(log, path, 3) if "text/turtle" in line.lower()]
+    assert hits[-2:] == ["hit", "hit"], hits
+
+
 def test_queries_and_dumps_are_never_kept(served):
     url, log = served
     for _ in range(2):
@@ -122,6 +131,15 @@ def test_the_cache_holds_at_most_its_bytes_and_drops_the_least_recently_used():
     assert len(cache) == cache.bytes // answer.size
     cache.put(("huge",), Kept("200 OK", (), b"x" * 20_000))  # over an eighth of the cache: not kept
     assert cache.get(("huge",)) is None
+
+
+def test_the_cache_counts_its_keys():
+    cache = ResponseCache(max_bytes=1_000_000)
+    small = Kept("200 OK", (), b"x" * 100)
+    for n in range(100):
+        cache.put((f"/doc/{n}", "", "a" * 100_000), small)
+        assert cache.bytes <= 1_000_000
+    assert len(cache) <= 10
 
 
 def test_answers_from_a_remote_store_are_never_kept(tmp_path):

@@ -175,3 +175,39 @@ def test_a_declared_body_over_the_limit_is_refused_unread(guarded):
         sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
                      b"Content-Length: 1000000000\r\n\r\nASK {}")
         assert _status_of(sock, 10) == 413
+
+
+# --- 2. headers made to fill the kept answers and the log ------------------------------------
+
+
+def _resident(pids: list[int]) -> int:
+    """Resident bytes of ``pids`` together, now."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def test_long_accept_headers_fill_neither_the_cache_nor_the_log(guarded, dumps_dir):
+    """300 GETs of one document, each with a different Accept header of 300 KB that selects Turtle."""
+    url, port = guarded
+    requests.get(url + "doc/person/lenin", headers={"Accept": "text/turtle"}, timeout=10).raise_for_status()
+    pids = _processes_of(port)
+    before = _resident(pids)
+    with requests.Session() as session:
+        for n in range(300):
+            accept = f"text/turtle, application/x-{n}-" + "a" * 300_000 + ";q=0.1"
+            response = session.get(url + "doc/person/lenin", headers={"Accept": accept}, timeout=10)
+            assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
+    grown = _resident(pids) - before
+    assert grown < 32 * 2 ** 20, f"the server grew by {grown / 2 ** 20:.0f} MiB"
+    log = dumps_dir.parent / f"server-{port}.log"
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if "application/x-" in line]
+    assert len(lines) >= 290  # the last lines may still be on their way
+    assert max(len(line) for line in lines) < 600
+    assert all(line.endswith('…"') for line in lines), lines[0]

@@ -5,10 +5,14 @@ is served, so a document rendered once is the same the next time. Asked again, i
 in front of Flask: a dictionary lookup instead of routing, three store queries and a serialisation.
 A remote store can change under us, so nothing is kept then (``create_app`` decides).
 
-An answer is kept under everything it depends on: the path and query string, the Accept header, the
-scheme and the Host. Only complete 200 and 303 answers of the routes in ``ROUTES`` are kept, each
-process keeps its own, and the least recently used go first once ``max_bytes`` are held. Conditional
-requests and HEAD are answered from the kept answer as Flask would answer them.
+An answer is kept under everything it depends on: the path, the query string and the variant the
+Accept header selects (``negotiation.negotiate``), never the Accept header itself, which a client may
+make hundreds of kilobytes long and different every time. Nothing we answer depends on the Host or
+the scheme of the request (every URL we write comes from the configured base, redirects included), so
+neither is part of a key, and a path and query string longer than any of ours is not kept. Only complete
+200 and 303 answers of the routes in ``ROUTES`` are kept, each process keeps its own, and the least
+recently used go first once ``max_bytes`` are held, keys and headers counted with the bodies.
+Conditional requests and HEAD are answered from the kept answer as Flask would answer them.
 """
 from __future__ import annotations
 
@@ -18,15 +22,22 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 from flask import Flask, Response, g, request
-from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import is_resource_modified, parse_accept_header, parse_date, remove_entity_headers
+
+from .negotiation import negotiate
 
 # Endpoints whose answers depend on the store and the request line only; not the SPARQL endpoint (a
 # query is not a document), not the dumps (files, streamed), not /health.
 ROUTES = frozenset({"ld.thing", "ld.document", "ld.dataset", "ld.dataset_node", "ld.well_known_void",
                     "ld.sitemap", "pages.home", "pages.timeline"})
 _KEPT_STATUS = (200, 303)
-_OVERHEAD = 512  # bytes counted per answer beyond its body: the key, the headers, the bookkeeping
+_OVERHEAD = 256  # bytes counted per answer beyond its key, headers and body: the bookkeeping
+MAX_KEY = 4096  # characters of path and query string; ours are at most 2,000 (ld.MAX_PATH) and a page number
+_MEMO_ACCEPT = 512  # Accept headers up to this long have their variant remembered (browsers send ~100-300)
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class Kept:
 
     @property
     def size(self) -> int:
-        return len(self.body) + _OVERHEAD
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + _OVERHEAD
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name), None)
@@ -48,7 +59,7 @@ class ResponseCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._kept: OrderedDict[tuple, Kept] = OrderedDict()
+        self._kept: OrderedDict[tuple, tuple[Kept, int]] = OrderedDict()  # each with the bytes it counts
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -61,28 +72,46 @@ class ResponseCache:
 
     def get(self, key: tuple) -> Kept | None:
         with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-            return kept
+            entry = self._kept.get(key)
+            if entry is None:
+                return None
+            self._kept.move_to_end(key)
+            return entry[0]
 
     def put(self, key: tuple, kept: Kept) -> None:
-        if kept.size > self.max_bytes // 8:
+        size = kept.size + sum(len(str(part)) for part in key)
+        if size > self.max_bytes // 8:
             return  # one huge answer would push out hundreds of small ones
         with self._lock:
             old = self._kept.pop(key, None)
             if old is not None:
-                self._bytes -= old.size
-            self._kept[key] = kept
-            self._bytes += kept.size
+                self._bytes -= old[1]
+            self._kept[key] = (kept, size)
+            self._bytes += size
             while self._bytes > self.max_bytes:
-                _, dropped = self._kept.popitem(last=False)
-                self._bytes -= dropped.size
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._bytes -= dropped
 
 
-def key(environ: dict) -> tuple:
-    return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+def key(environ: dict) -> tuple[str, str, str] | None:
+    """What a kept answer depends on; None for a request no answer is kept for."""
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    if len(path) + len(query) > MAX_KEY:
+        return None
+    accept = environ.get("HTTP_ACCEPT", "")
+    return path, query, (_remembered_variant(accept) if len(accept) <= _MEMO_ACCEPT else _variant(accept))
+
+
+def _variant(accept: str) -> str:
+    """The variant ``accept`` selects, as the routes negotiate it (its extension; "406" for none)."""
+    variant = negotiate(parse_accept_header(accept, MIMEAccept))
+    return variant.extension if variant else "406"
+
+
+@lru_cache(maxsize=256)
+def _remembered_variant(accept: str) -> str:
+    # Parsing an Accept header costs more than answering from the cache; browsers send a handful of them.
+    return _variant(accept)
 
 
 AccessLog = Callable[[dict, int, int | None, float, str], None]
@@ -96,7 +125,8 @@ class KeptAnswers:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        kept = self.cache.get(key(environ)) if method in ("GET", "HEAD") else None
+        found = key(environ) if method in ("GET", "HEAD") else None
+        kept = self.cache.get(found) if found is not None else None
         if kept is None:
             return self.app(environ, start_response)
         started = time.perf_counter()
@@ -119,9 +149,9 @@ def install(app: Flask, cache: ResponseCache, access_log: AccessLog) -> None:
     def _keep(response: Response) -> Response:
         if request.method in ("GET", "HEAD") and request.endpoint in ROUTES:
             g.cache = "miss"
-            if response.status_code in _KEPT_STATUS and not response.is_streamed:
-                cache.put(key(request.environ), Kept(response.status, tuple(response.headers.items()),
-                                                     response.get_data()))
+            kept_under = key(request.environ)
+            if response.status_code in _KEPT_STATUS and not response.is_streamed and kept_under is not None:
+                cache.put(kept_under, Kept(response.status, tuple(response.headers.items()), response.get_data()))
         return response
 
     app.wsgi_app = KeptAnswers(app.wsgi_app, cache, access_log)  # type: ignore[method-assign]
