@@ -211,3 +211,15 @@ def test_long_accept_headers_fill_neither_the_cache_nor_the_log(guarded, dumps_d
     assert len(lines) >= 290  # the last lines may still be on their way
     assert max(len(line) for line in lines) < 600
     assert all(line.endswith('…"') for line in lines), lines[0]
+
+
+# --- 3. redirects that echo the Host header ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["dumps", "dumps?x=1"])
+def test_slash_redirects_never_echo_the_host(guarded, base, path):
+    url, _ = guarded
+    response = requests.get(url + path, headers={"Host": "evil.example"}, allow_redirects=False, timeout=10)
+    assert response.status_code == 308
+    assert "evil.example" not in response.headers["Location"] + response.text
+    assert response.headers["Location"] == base + path.replace("dumps", "dumps/")

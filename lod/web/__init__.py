@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
@@ -64,8 +65,11 @@ def create_app(settings: Settings, store: Store) -> Flask:
                         content_type="text/plain; charset=utf-8")
 
     @app.before_request
-    def _start() -> None:
+    def _start() -> Response | None:
         g.started = time.perf_counter()
+        if isinstance(request.routing_exception, RequestRedirect):
+            return _redirect(request.routing_exception, settings.base)
+        return None
 
     @app.after_request
     def _access_log(response: Response) -> Response:
@@ -80,6 +84,16 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
     return app
+
+
+def _redirect(exc: RequestRedirect, base: str) -> Response:
+    """Werkzeug's redirect to the canonical URL of a route (``/dumps`` -> ``/dumps/``), from the configured
+    base: werkzeug builds it from the request's Host, so any client could have it point anywhere."""
+    target = urlsplit(exc.new_url)
+    location = base + target.path.lstrip("/") + (f"?{target.query}" if target.query else "")
+    response = Response(f"See {location}\n", exc.code, content_type="text/plain; charset=utf-8")
+    response.headers["Location"] = location
+    return response
 
 
 def access_log(environ: dict, status: int, size: int | None, ms: float, cache: str) -> None:
