@@ -12,6 +12,7 @@ from werkzeug.routing import RequestRedirect
 from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
 from .bodies import BoundedBodies
+from .headers import SecurityHeaders
 
 log = logging.getLogger("lod.access")
 _SAFE = "/:@!$&'()*+,;=-._~"
@@ -83,6 +84,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     # in, so as many are read at once as queries may run: the threads beyond those stay free.
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -360,7 +360,8 @@ def dumps_index() -> Response:
         rows = "\n".join(f'<tr><td><a href="{e(n)}">{e(n)}</a></td><td>{e(_dump_type(n))}</td>'
                          f'<td>{(out / n).stat().st_size}</td><td><code>{e(sums.get(n, ""))}</code></td></tr>'
                          for n in names)
-        body = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Dumps</title></head><body>'
+        body = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Dumps</title>'
+                '<link rel="icon" href="data:,"></head><body>'
                 '<h1>Dumps of the whole dataset</h1><p>Described in <a href="../void">the dataset description</a>.</p>\n'
                 f"<table><tr><th>file</th><th>type</th><th>bytes</th><th>SHA-256</th></tr>\n{rows}\n</table>"
                 "</body></html>\n")
