@@ -7,11 +7,13 @@ same input byte-identical.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import gzip
 import hashlib
 import json
+import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -57,11 +59,15 @@ def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -
     """Write every dump format, a gzip copy of each and SHA256SUMS into ``out``, all or nothing.
 
     The files are written into a fresh folder beside ``out`` that replaces it only when
-    complete, so a failed build never leaves half a dump behind.
+    complete (``_replace``), so a failed build never leaves half a dump behind.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; dumps are for everyone
+    recover(out)
+    # A name of its own, not a temporary one: a build killed at any step leaves only names that
+    # ``recover`` knows.
+    staging = _new(out)
+    staging.mkdir()
+    staging.chmod(0o755)  # whatever the umask: dumps are for everyone
     try:
         names = []
         for fmt in DUMP_FORMATS:
@@ -77,15 +83,67 @@ def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -
         (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
         if manifest is not None:
             (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
+        _replace(out, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [out / n for n in sorted(names)] + [out / "SHA256SUMS"]
+
+
+def _old(out: Path) -> Path:
+    return out.with_name(f".{out.name}-old")
+
+
+def _new(out: Path) -> Path:
+    return out.with_name(f".{out.name}-new")
+
+
+def _replace(out: Path, staging: Path) -> None:
+    """``staging`` in the place of ``out``, with no moment at which ``out`` is missing.
+
+    Where the system can (Linux), the two folders swap names in one step, and ``staging`` then holds the
+    old dumps. Elsewhere ``out`` is renamed aside first: a build killed between the two renames leaves
+    the old dumps beside it, and ``recover`` puts them back."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = _old(out)
+    if _exchange(staging, out):
+        staging.rename(old)
+    else:
+        out.rename(old)
+        staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """Undo what a killed build left beside ``out``: its unfinished folder, the old dumps aside, ``out`` missing."""
+    # Whether it holds a build killed half-way or the old dumps swapped out of ``out``, ``out`` is whole
+    # without it (or is put back whole below).
+    shutil.rmtree(_new(out), ignore_errors=True)
+    old = _old(out)
+    if not old.is_dir():
+        return
+    if out.exists():
+        shutil.rmtree(old, ignore_errors=True)  # killed after the new dumps were in place
+    else:
+        old.rename(out)  # killed between the two renames: the old dumps are still whole
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the names of ``a`` and ``b`` atomically (Linux renameat2); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library older than glibc 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system or kernel without it
+        return False
+    raise OSError(code, os.strerror(code), str(b))

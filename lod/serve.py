@@ -23,6 +23,7 @@ from granian.constants import Interfaces
 
 from .build import BuildError, build, is_current
 from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base, default_workers
+from .dumps import recover
 from .store import EmbeddedStore, RemoteStore
 from .web import create_app
 
@@ -112,6 +113,7 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
             raise click.ClickException(str(exc)) from None
         source = f"{len(store)} quads from {store_dir}, on disk"
     else:
+        recover(settings.out)  # a build killed while it replaced the dumps
         if not is_current(settings.out, settings.letters, settings.annotations, settings.ontology, settings.base):
             click.echo(f"building the data for {settings.base} ...", err=True)
             try:

@@ -165,3 +165,85 @@ def test_turtle_uses_prefixes_and_utf8(dumps_dir):
         assert f"{prefix}:" in body, f"{prefix}: is declared but not used"
     assert "crm:E21_Person" in text
     assert "Kasparova’s" in text  # the curly apostrophe as a character, not mangled or escaped
+
+
+# --- a build killed while it replaces the dumps ------------------------------------------------------
+
+
+def _quads(text: str) -> list:
+    import pyoxigraph as ox
+
+    return [ox.Quad(ox.NamedNode("http://x.test/id/person/a"), ox.NamedNode("http://x.test/p"), ox.Literal(text),
+                    ox.NamedNode("http://x.test/g"))]
+
+
+def _killed_while_replacing(out: Path, step: str, can_exchange: bool) -> int:
+    """Write dumps of "new" over ``out`` in a child process that dies (as by SIGKILL: no cleanup runs) right
+    after ``step`` of the swap: "exchange" or the first "rename". Returns the child's exit status."""
+    import multiprocessing
+
+    def child() -> None:
+        from lod import dumps
+
+        real_exchange, real_rename = dumps._exchange, Path.rename
+
+        def exchange(a, b):
+            if not can_exchange:  # as on a system without renameat2
+                return False
+            done = real_exchange(a, b)
+            if step == "exchange":
+                os._exit(9)
+            return done
+
+        def rename(self, target):
+            moved = real_rename(self, target)
+            if step == "rename":
+                os._exit(9)
+            return moved
+
+        dumps._exchange = exchange
+        Path.rename = rename
+        dumps.write_dumps(_quads("new"), out)
+        os._exit(0)
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
+def test_a_build_killed_while_replacing_the_dumps_never_leaves_none(tmp_path, exchange):
+    from lod.dumps import recover, write_dumps
+
+    out = tmp_path / "dumps"
+    write_dumps(_quads("old"), out)
+    status = _killed_while_replacing(out, "exchange" if exchange else "rename", exchange)
+    assert status == 9, "the child died between the steps"
+    if exchange:
+        assert '"new"' in (out / "letters.nt").read_text(), "swapped in one step: the new dumps are in place"
+    recover(out)  # what the next build or server start does
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dumps"], "nothing left beside the dumps"
+    text = (out / "letters.nt").read_text()
+    assert '"new"' in text if exchange else '"old"' in text
+    sums = dict(reversed(line.split()) for line in (out / "SHA256SUMS").read_text().splitlines())
+    assert all(hashlib.sha256((out / name).read_bytes()).hexdigest() == digest for name, digest in sums.items())
+    write_dumps(_quads("newer"), out)  # and the next build replaces them as usual
+    assert '"newer"' in (out / "letters.nt").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dumps"]
+
+
+def test_the_server_recovers_the_dumps_a_killed_build_left_aside(tmp_path, built, dumps_dir, base):
+    """Killed between the two renames: the next start finds the dumps aside, puts them back and serves them."""
+    import shutil
+
+    import requests
+
+    from support import running_server
+
+    aside = tmp_path / ".dumps-old"
+    shutil.copytree(dumps_dir, aside)
+    with running_server(tmp_path / "dumps", "--base", base) as url:
+        assert requests.get(url + "dumps/letters.nq", timeout=30).ok
+    assert (tmp_path / "dumps" / "SHA256SUMS").read_bytes() == (dumps_dir / "SHA256SUMS").read_bytes()
+    assert not aside.exists()
