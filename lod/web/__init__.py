@@ -13,6 +13,7 @@ from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
 from .bodies import BoundedBodies
 from .headers import SecurityHeaders
+from .heads import BoundedHeads
 
 log = logging.getLogger("lod.access")
 _SAFE = "/:@!$&'()*+,;=-._~"
@@ -84,6 +85,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     # in, so as many are read at once as queries may run: the threads beyond those stay free.
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
+    app.wsgi_app = BoundedHeads(app.wsgi_app, access_log)  # type: ignore[method-assign]
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
