@@ -27,7 +27,7 @@ PYTHON = sys.executable
 BIN = Path(sys.executable).parent
 BASE = "http://127.0.0.1:5000/"  # the URI space of the synthetic data; servers are told with --base
 WORK = Path(os.environ.get("LOD_BENCH_WORK", Path(os.environ.get("TMPDIR", "/tmp")) / "lod-bench"))
-SIZES = {"10k": 55, "100k": 550, "1M": 5_500}  # distinct triples -> letters of `lod synth` (about 180 a letter)
+SIZES = {"10k": 30, "100k": 300, "1M": 3_000}  # distinct triples -> letters of `lod synth` (about 335 a letter)
 
 
 # --- the machine --------------------------------------------------------------------------------
