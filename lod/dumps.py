@@ -1,9 +1,10 @@
 """The canonical form of a build, and its dumps.
 
-Quads go through pyoxigraph once, so that literals take the form the store will serve
-(pyoxigraph keeps ``xsd:nonNegativeInteger`` as ``xsd:integer``): dumps, store and served
-documents then agree. Sorting the quads before each serialisation makes two builds of the
-same input byte-identical.
+Quads go through pyoxigraph once, so that literals take the form the store will serve, and
+then through ``lod.datatypes``, which gives back the datatypes the store normalises but the model
+fixes (``oa:start`` and ``oa:end`` are ``xsd:nonNegativeInteger``): dumps and served documents
+then agree. Sorting the quads before each serialisation makes two builds of the same input
+byte-identical.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from .datatypes import all_as_modelled
 from .formats import DUMP_FORMATS, RdfFormat
 from .namespaces import PREFIXES
 
@@ -27,12 +29,13 @@ MANIFEST = "build.json"  # what the dumps were built from, to tell when they are
 
 
 def canonical_quads(graphs: list[tuple[URIRef, Graph]]) -> list[ox.Quad]:
-    """All named graphs as sorted pyoxigraph quads, literals in the store's canonical form."""
+    """All named graphs as sorted pyoxigraph quads, literals in the store's canonical form but for the
+    datatypes the model fixes (``lod.datatypes``)."""
     store = ox.Store()
     for name, graph in graphs:
         data = graph.serialize(format="nt", encoding="utf-8")
         store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
-    return sorted(store, key=_sort_key)
+    return sorted(all_as_modelled(store), key=_sort_key)
 
 
 def _term_key(term: object) -> str:
