@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, SPARQLWrapper, TURTLE, JSON
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
+from .datatypes import all_as_modelled
 from .dumps import DUMP_NAME
 
 # What a document about one resource holds (docs/design.md, "What a document holds"): its own
@@ -170,7 +171,8 @@ def _document(query: Callable[[str], Iterable], uri: str, below: Iterable[str], 
     """The triples of the document about ``uri``, and whether more incoming links remain past ``limit``."""
     this = _iri(uri)
     nodes = " ".join([this, *(_iri(n) for n in below)])
-    triples = set(query(_DOCUMENT.replace("?nodes", nodes)))
+    # What the store normalised (oa:start, oa:end), back in the datatype of the model, as in the dumps.
+    triples = set(all_as_modelled(query(_DOCUMENT.replace("?nodes", nodes))))
     # Labels are needed for what is linked but not described here already (a node below has its own).
     linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - {t.subject for t in triples}
     rows = query(_INCOMING.replace("?this", this).replace("?order", "ORDER BY ?s ?p" if ordered else "")
