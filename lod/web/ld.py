@@ -3,7 +3,8 @@
 - ``/id/{kind}/{slug}[/below]`` names a thing; it never answers 200 but ``303 See Other`` to
   ``/doc/{kind}/{slug}[/below]`` (docs/design.md, "URIs").
 - ``/doc/...`` negotiates HTML or an RDF format (``negotiation.py``); ``/doc/....ttl`` and the other
-  extensions name one variant each and skip negotiation.
+  extensions name one variant each and skip negotiation. A text node that holds its text
+  (``/doc/text/{slug}``) is also plain text (``.txt``, ``text/plain``): the file the offsets count in.
 - ``/void`` is the dataset description (negotiated the same way); ``/void/...`` nodes 303 to it,
   ``/.well-known/void`` too.
 - ``/dumps/`` lists the built files and serves them; ``/robots.txt`` and ``/sitemap.xml`` for crawlers.
@@ -29,7 +30,7 @@ from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import negotiation, readmodel
-from .negotiation import HTML, VARIANTS, Variant
+from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, VARIANTS, Variant
 from .pages import render_document, render_not_found
 
 bp = Blueprint("ld", __name__)
@@ -39,6 +40,8 @@ MAX_PAGE = 1_000_000
 
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 _RDF_TYPE = ox.NamedNode(NS.rdf + "type")
+_CONTENT = ox.NamedNode(NS.crm + "P190_has_symbolic_content")
+_BY_EXTENSION = {v.extension: v for v in TEXT_VARIANTS}  # a document's; /void has no .txt
 
 
 # --- what the app knows from the start ------------------------------------------------
@@ -150,6 +153,13 @@ def document(rest: str) -> Response:
     triples, more = _store().document(uri, limit=site.page_size, offset=(page - 1) * site.page_size)
     if page > 1 and not _has_incoming(triples, uri):
         return _not_found(variant)  # past the last page
+    text = _stored_text(rest, uri, triples)
+    # The text is whole on the first page; later pages are of incoming links only.
+    variants = TEXT_VARIANTS if text is not None and page == 1 else VARIANTS
+    if variant is PLAIN_TEXT and text is None:
+        return _no_stored_text(uri)
+    if variant is PLAIN_TEXT and page > 1:
+        return _not_found(variant)  # one page, the first
     doc = site.base + "doc/" + rest
     here = _page_url(doc, page)
     this = ox.NamedNode(here)
@@ -163,7 +173,25 @@ def document(rest: str) -> Response:
         triples.append(ox.Triple(this, ox.NamedNode(NS.hydra + "next"), ox.NamedNode(_page_url(doc, page + 1))))
     if page > 1:
         triples.append(ox.Triple(this, ox.NamedNode(NS.hydra + "previous"), ox.NamedNode(_page_url(doc, page - 1))))
-    return _represent(doc, uri, _sorted(triples), variant, page=page, more=more)
+    return _represent(doc, uri, _sorted(triples), variant, page=page, more=more, variants=variants, text=text)
+
+
+def _stored_text(rest: str, uri: str, triples: list[ox.Triple]) -> str | None:
+    """The text a text node holds (``crm:P190_has_symbolic_content`` of ``{base}id/text/{slug}``), from its
+    document, so that it is the store's whichever store that is; None for any other thing or node."""
+    parsed = parse_path(rest)
+    if parsed is None or parsed.kind != "text" or not parsed.main:
+        return None  # a note or a name holds a text too, but not a file the offsets count in
+    this = ox.NamedNode(uri)
+    return next((t.object.value for t in triples
+                 if t.subject == this and t.predicate == _CONTENT and isinstance(t.object, ox.Literal)), None)
+
+
+def _no_stored_text(uri: str) -> Response:
+    body = (f"404 Not Found: <{uri}> holds no stored text to serve as text/plain. The text of a letter, "
+            f"as stored, is at {_site().base}doc/text/{{slug}}.txt, where {_site().base}id/text/{{slug}} "
+            "is what the letter's prov:wasDerivedFrom names.\n")
+    return Response(body, 404, content_type="text/plain; charset=utf-8")
 
 
 def _valid(rest: str) -> bool:
@@ -182,7 +210,7 @@ def _split_extension(rest: str) -> tuple[str | None, Variant | None]:
     if "." not in last:
         return rest, None
     stem, ext = rest.rsplit(".", 1)
-    variant = negotiation.BY_EXTENSION.get(ext)
+    variant = _BY_EXTENSION.get(ext)
     return (stem, variant) if variant else (None, None)
 
 
@@ -253,28 +281,33 @@ def _variant_url(doc: str, variant: Variant, page: int = 1) -> str:
 
 
 def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant | None, *,
-               page: int = 1, more: bool = False) -> Response:
-    """Serialise ``triples`` as ``variant``, or as the one the Accept header asks for when it is None."""
+               page: int = 1, more: bool = False, variants: tuple[Variant, ...] = VARIANTS,
+               text: str | None = None) -> Response:
+    """Serialise ``triples`` as ``variant``, or as the one of ``variants`` the Accept header asks for when it
+    is None; ``text``: the stored text, for the plain-text variant."""
     negotiated = variant is None
     if negotiated:
-        variant = negotiation.negotiate(request.accept_mimetypes)
+        variant = negotiation.negotiate(request.accept_mimetypes, variants)
         if variant is None:
-            return _not_acceptable(doc, page)
-    alternates = [(_variant_url(doc, v, page), v.media_type) for v in VARIANTS if v != variant]
+            return _not_acceptable(doc, page, variants)
+    alternates = [(_variant_url(doc, v, page), v.media_type) for v in variants if v != variant]
     if variant is HTML:
         rdf_alternates = [(url, media_type) for url, media_type in alternates if media_type != HTML.media_type]
         body = render_document(topic, triples, rdf_alternates).encode("utf-8")
+    elif variant is PLAIN_TEXT:
+        body = text.encode("utf-8")  # the file as stored, byte for byte: what the offsets count in
     else:
         body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": NS.hydra}))
     response = Response(body, 200, content_type=variant.content_type)
     response.headers["Content-Location"] = _variant_url(doc, variant, page)
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
-    links.append(f'<{topic}>; rel="describes"')
-    nav = (lambda n: _page_url(doc, n)) if negotiated else (lambda n: _variant_url(doc, variant, n))
-    if more:
-        links.append(f'<{nav(page + 1)}>; rel="next"')
-    if page > 1:
-        links.append(f'<{nav(page - 1)}>; rel="prev"')
+    if variant is not PLAIN_TEXT:  # the text is the thing's content, whole: it neither describes nor pages
+        links.append(f'<{topic}>; rel="describes"')
+        nav = (lambda n: _page_url(doc, n)) if negotiated else (lambda n: _variant_url(doc, variant, n))
+        if more:
+            links.append(f'<{nav(page + 1)}>; rel="next"')
+        if page > 1:
+            links.append(f'<{nav(page - 1)}>; rel="prev"')
     response.headers["Link"] = ", ".join(links)
     if negotiated:
         response.vary.add("Accept")
@@ -289,13 +322,13 @@ def _conditional(response: Response, body: bytes) -> Response:
     return response.make_conditional(request)
 
 
-def _not_acceptable(doc: str, page: int = 1) -> Response:
-    lines = [f"{v.media_type}  {_variant_url(doc, v, page)}" for v in VARIANTS]
+def _not_acceptable(doc: str, page: int = 1, variants: tuple[Variant, ...] = VARIANTS) -> Response:
+    lines = [f"{v.media_type}  {_variant_url(doc, v, page)}" for v in variants]
     lines += [f"{alias}  (answered as {v.media_type})" for alias, v in negotiation.ALIASES.items()]
     body = "406 Not Acceptable: this document is offered as\n" + "\n".join(f"  {line}" for line in lines) + "\n"
     response = Response(body, 406, content_type="text/plain; charset=utf-8")
     response.headers["Link"] = ", ".join(f'<{_variant_url(doc, v, page)}>; rel="alternate"; type="{v.media_type}"'
-                                         for v in VARIANTS)
+                                         for v in variants)
     response.vary.add("Accept")
     return response
 

@@ -6,6 +6,11 @@ and in which order. The order is the whole tie rule: when two offered types are 
 a browser's Accept and a tie such as ``application/rdf+xml, text/html`` all give HTML; a client
 that wants RDF over HTML says so with q-values. ``application/*`` gives the first RDF format
 whose media type is ``application/...`` in the table: N-Triples.
+
+A text node that holds its text (``crm:P190_has_symbolic_content`` of ``{base}id/text/{slug}``, the
+file the annotations' offsets count in) is offered as plain text too (``TEXT_VARIANTS``): ``text/plain``
+means that text there and nowhere else (docs/design.md, "Content negotiation"). It is offered last, so
+that ``*/*`` and ``text/*`` still give HTML.
 """
 from __future__ import annotations
 
@@ -36,17 +41,18 @@ class Variant:
 
 
 HTML = Variant("text/html", "html", "HTML", None)
+# The stored text of a text node, not RDF: offered only where there is one (TEXT_VARIANTS).
+PLAIN_TEXT = Variant("text/plain", "txt", "Plain text", None)
 VARIANTS: tuple[Variant, ...] = (HTML, *(Variant.of(f) for f in DOCUMENT_FORMATS))
+TEXT_VARIANTS: tuple[Variant, ...] = (*VARIANTS, PLAIN_TEXT)
 BY_EXTENSION = {v.extension: v for v in VARIANTS}
 # Media types a client may ask for that name one of our variants under another name. A plain JSON
 # client gets JSON-LD, which is JSON.
 ALIASES = {PLAIN_JSON: Variant.of(JSONLD)}
-_OFFERED = [v.media_type for v in VARIANTS] + list(ALIASES)
-_BY_MEDIA_TYPE = {**{v.media_type: v for v in VARIANTS}, **ALIASES}
 
 
-def negotiate(accept: MIMEAccept) -> Variant | None:
-    """The variant to send for ``accept`` (``request.accept_mimetypes``); None when none is acceptable.
+def negotiate(accept: MIMEAccept, variants: tuple[Variant, ...] = VARIANTS) -> Variant | None:
+    """The one of ``variants`` to send for ``accept`` (``request.accept_mimetypes``); None when none is acceptable.
 
     No Accept header (or an empty one) means anything goes: HTML. Media-type parameters
     (``text/turtle;charset=utf-8``, a JSON-LD ``profile``) are ignored, because Werkzeug would
@@ -55,10 +61,10 @@ def negotiate(accept: MIMEAccept) -> Variant | None:
     if not accept.provided:
         return HTML
     bare = MIMEAccept([(parse_options_header(value)[0], quality) for value, quality in accept])
-    match = bare.best_match(_OFFERED)
-    return _BY_MEDIA_TYPE[match] if match else None
+    match = bare.best_match(offered(variants))
+    return {**{v.media_type: v for v in variants}, **ALIASES}[match] if match else None
 
 
-def offered() -> list[str]:
-    """The media types offered, in order of preference (for a 406 body)."""
-    return list(_OFFERED)
+def offered(variants: tuple[Variant, ...] = VARIANTS) -> list[str]:
+    """The media types offered, in order of preference (the tie rule; a 406 body)."""
+    return [v.media_type for v in variants] + list(ALIASES)

@@ -22,12 +22,12 @@ import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template
 
 from ..config import Settings
-from ..formats import BY_MEDIA_TYPE
 from ..namespaces import NS
 from ..uris import Minter
 from . import readmodel as rm
 from .docview import Doc, jsonld_script, natural_key, property_rows
 from .highlight import Mark, highlight
+from .negotiation import PLAIN_TEXT, TEXT_VARIANTS
 from .readmodel import NO_TIME, Quote
 from .wording import CURIE_PREFIXES, LETTER_ROLES, annotation_anchor, label, local_name, property_label, safe_href
 
@@ -99,10 +99,9 @@ def render_document(thing_uri: str, triples: list[ox.Triple], alternates: list[t
     base = _settings().base
     doc = Doc(triples, base)
     parsed = Minter(base).parse(thing_uri)
-    views = []
-    for url, media_type in alternates:
-        fmt = BY_MEDIA_TYPE.get(media_type)
-        views.append({"href": url, "type": media_type, "label": fmt.label if fmt else media_type})
+    names = {v.media_type: v.label for v in TEXT_VARIANTS}
+    views = [{"href": url, "type": media_type, "label": names.get(media_type, media_type)}
+             for url, media_type in alternates]
     common = {"uri": thing_uri, "alternates": views, "jsonld": jsonld_script(triples),
               "title": doc.label(thing_uri), "kind": parsed.kind if parsed else None}
     if parsed is not None and parsed.main:
@@ -219,6 +218,15 @@ def _int(s: str) -> int:
     return int(s) if s.isdigit() else 0
 
 
+def _plain_text_url(base: str, text_uri: str) -> str | None:
+    """Where the stored text of ``text_uri`` is served as plain text (ld.py): for a text node of ours only."""
+    mint = Minter(base)
+    parsed = mint.parse(text_uri)
+    if parsed is None or parsed.kind != "text" or not parsed.main:
+        return None
+    return safe_href(f"{mint.document(text_uri)}.{PLAIN_TEXT.extension}")
+
+
 def _letter_page(uri: str, doc: Doc, common: dict) -> str:
     store, base = _store(), doc.base
     labels = dict(doc.labels)
@@ -300,6 +308,7 @@ def _letter_page(uri: str, doc: Doc, common: dict) -> str:
                  rights=next(iter(doc.literals(uri, NS.dcterms + "rights")), None),
                  license=[{"href": safe_href(u), "iri": u} for u in doc.iris(uri, NS.dcterms + "license")],
                  text_uri=text_uri, identifier=identifier,
+                 plain_text=_plain_text_url(base, text_uri) if text is not None else None,
                  body_html=highlight(text, marks) if text is not None else None,
                  fallback=doc.literals(uri, NS.crm + "P190_has_symbolic_content") if text is None else None,
                  unanchored=unanchored, notes=notes, history=history,
