@@ -186,6 +186,20 @@ def test_every_document_is_the_same_from_the_remote_store(embedded, embedded_doc
     assert not differ, f"{len(differ)} documents differ, e.g. {differ[:3]}"
 
 
+def test_the_stored_text_and_positions_as_the_model_says_from_the_remote_store(proxied):
+    """The text the offsets count in, served byte for byte, and oa:start/oa:end in Web Annotation's range,
+    whatever datatype the store behind keeps them in."""
+    text = requests.get(proxied + "doc/text/1921-12-20-zalutsky-salts.txt", timeout=30)
+    assert text.status_code == 200 and text.content == (LETTERS / "000_6d2f7f5c90ee0ebe.txt").read_bytes()
+    asked = requests.get(proxied + "doc/text/1921-12-20-zalutsky-salts", headers={"Accept": "text/plain"}, timeout=30)
+    assert asked.headers["Content-Type"] == "text/plain; charset=utf-8" and asked.content == text.content
+    letter = document(proxied, WEB_BASE + "id/letter/1921-12-20-zalutsky-salts")
+    positions = [t.object for t in ox.parse(letter.content, format=ox.RdfFormat.N_TRIPLES)
+                 if t.predicate.value in ("http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end")]
+    assert len(positions) > 100
+    assert {o.datatype.value for o in positions} == {"http://www.w3.org/2001/XMLSchema#nonNegativeInteger"}
+
+
 def test_no_dataset_uri_leaks_into_pages(proxied):
     for path in ("doc/letter/1921-12-20-zalutsky-salts", "doc/person/kasparova-popova", "", "timeline", "void"):
         page = requests.get(proxied + path, headers={"Accept": "text/html"}, timeout=30)
