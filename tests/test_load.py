@@ -125,19 +125,32 @@ def test_update_method_with_graph_option(oxigraph, dumps, union):
     assert counts(oxigraph.query) == {target: union}
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def as_oxigraph_keeps(quads) -> set[ox.Quad]:
+    """``quads`` as Oxigraph holds them: it keeps an xsd:nonNegativeInteger (oa:start, oa:end) as an
+    xsd:integer (DESIGN: pitfalls), and changes nothing else."""
+    def kept(term):
+        if isinstance(term, ox.Literal) and term.datatype.value == XSD + "nonNegativeInteger":
+            return ox.Literal(term.value, datatype=ox.NamedNode(XSD + "integer"))
+        return term
+    return {ox.Quad(q.subject, q.predicate, kept(q.object), q.graph_name) for q in quads}
+
+
 def test_the_store_returns_the_very_quads_of_the_dump(oxigraph, dumps, built):
     """Not only the counts: every term, literal datatypes and languages included, comes back as dumped."""
     loaded(lod_load("--endpoint", oxigraph.store, "--dumps", str(dumps)))
     # A GET of the Graph Store without ?graph= is the whole dataset (Oxigraph answers it in N-Quads).
     answer = requests.get(oxigraph.store, headers={"Accept": "application/n-quads"}, timeout=30)
     answer.raise_for_status()
-    assert set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS)) == set(built.quads)
+    assert set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS)) == as_oxigraph_keeps(built.quads)
 
 
 def test_the_update_method_returns_the_very_quads_too(oxigraph, dumps, built):
     loaded(lod_load("--endpoint", oxigraph.update, "--method", "update", "--dumps", str(dumps)))
     answer = requests.get(oxigraph.store, headers={"Accept": "application/n-quads"}, timeout=30)
-    assert set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS)) == set(built.quads)
+    assert set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS)) == as_oxigraph_keeps(built.quads)
 
 
 AWKWARD = """\
