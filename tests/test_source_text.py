@@ -1,5 +1,6 @@
 """The letters' source texts are in the data: a store with no folder of letter files beside it
-(a dump given to `--data`, a store directory, a remote store) shows each letter with its highlights."""
+(a dump given to `--data`, a store directory, a remote store) shows each letter with its highlights,
+and serves each text as plain text, byte for byte the file that every selector's offsets count in."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from requests.utils import parse_header_links
 from lod.config import Settings
 from lod.store import EmbeddedStore
 from lod.web import create_app
-from support import LETTERS, SPARQL_PREFIXES as PREFIXES
+from support import LETTERS, SPARQL_PREFIXES as PREFIXES, lod
 
 SEED = "000_6d2f7f5c90ee0ebe.txt"
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
@@ -157,3 +158,22 @@ def test_each_letter_page_links_its_text_as_stored(web, base, sparql):
         hrefs = re.findall(r'<a class="plain-text" href="([^"]+)" type="text/plain">', page)
         assert len(hrefs) == 1, row["file"]
         assert web.get(hrefs[0], timeout=10).content == (LETTERS / row["file"]).read_bytes(), row["file"]
+
+
+def test_a_store_directory_serves_the_text_and_positions_as_the_dumps(built, dumps_dir, tmp_path, base):
+    """A store on disk (``lod load-store``) holds what pyoxigraph keeps: the text and the offsets read back
+    as the dumps have them."""
+    from lod.storedir import open_store
+
+    folder = tmp_path / "store"
+    loaded = lod("load-store", "--store", str(folder), str(dumps_dir / "letters.nq"))
+    assert loaded.returncode == 0, loaded.stderr
+    app = create_app(Settings(base=base, out=None), open_store(folder))
+    client = app.test_client()
+    text = client.get(f"/doc/{SEED_TEXT}.txt")
+    assert text.status_code == 200 and text.data == (LETTERS / SEED).read_bytes()
+    letter = client.get("/doc/letter/1921-12-20-zalutsky-salts.nt")
+    positions = [t.object for t in ox.parse(letter.data, format=ox.RdfFormat.N_TRIPLES)
+                 if t.predicate.value in ("http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end")]
+    assert len(positions) > 100
+    assert {o.datatype.value for o in positions} == {"http://www.w3.org/2001/XMLSchema#nonNegativeInteger"}
