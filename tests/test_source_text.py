@@ -177,3 +177,13 @@ def test_a_store_directory_serves_the_text_and_positions_as_the_dumps(built, dum
                  if t.predicate.value in ("http://www.w3.org/ns/oa#start", "http://www.w3.org/ns/oa#end")]
     assert len(positions) > 100
     assert {o.datatype.value for o in positions} == {"http://www.w3.org/2001/XMLSchema#nonNegativeInteger"}
+
+
+def test_every_text_node_with_a_text_serves_that_text(web, base, sparql):
+    """Not only the letters' files: any text node holding its text (an inscription's words) serves it."""
+    rows = sparql(f"""SELECT ?text ?content WHERE {{ ?text crm:P190_has_symbolic_content ?content .
+        FILTER(STRSTARTS(STR(?text), "{base}id/text/") && !CONTAINS(STRAFTER(STR(?text), "{base}id/text/"), "/")) }}""")
+    assert len(rows) > len(list(LETTERS.glob("*.txt")))  # the inscription besides the letters
+    for row in rows:
+        answer = web.get(doc_path(base, row["text"]) + ".txt", timeout=10)
+        assert answer.status_code == 200 and answer.content == row["content"].encode("utf-8"), row["text"]

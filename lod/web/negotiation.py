@@ -7,8 +7,8 @@ a browser's Accept and a tie such as ``application/rdf+xml, text/html`` all give
 that wants RDF over HTML says so with q-values. ``application/*`` gives the first RDF format
 whose media type is ``application/...`` in the table: N-Triples.
 
-A text node that holds its text (``crm:P190_has_symbolic_content`` of ``{base}id/text/{slug}``, the
-file the annotations' offsets count in) is offered as plain text too (``TEXT_VARIANTS``): ``text/plain``
+A text node that holds its text (``crm:P190_has_symbolic_content`` of ``{base}id/text/{slug}``: for a
+letter, the file the annotations' offsets count in) is offered as plain text too (``TEXT_VARIANTS``): ``text/plain``
 means that text there and nowhere else (docs/design.md, "Content negotiation"). It is offered last, so
 that ``*/*`` and ``text/*`` still give HTML.
 """
