@@ -40,7 +40,7 @@ class Found(NamedTuple):
     body: URIRef | None  # what the passage names or describes; None for a relation (its claim is the body)
     motivation: URIRef
     # The body's properties the passage states (None: every one the mapping gave it), e.g. only the
-    # time-span for a date line; for a relation, its (subject, property, object).
+    # time-span for a date line.
     attests: tuple[URIRef, ...] | None = None
     relation: tuple[URIRef, URIRef, URIRef, str | None] | None = None  # subject, property, object, role
 

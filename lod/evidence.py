@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from . import __version__
-from .annotations import PARSER, Quote, anchor
+from .annotations import PARSER, Entity, Quote, anchor
 from .claims import check_relation, relation_property
 from .context import Context, Found, Written
 from .letter import Span
@@ -65,7 +65,7 @@ def curated_anchors(ctx: Context) -> None:
     file, text = ctx.letter.file, ctx.letter.text
     for entity in ctx.curation.entities.values():
         quotes: list[Quote] = entity.mentions.get(file, [])
-        if entity.content and (quotes or entity.id in ctx.described or _linked_from_here(ctx, entity.id)):
+        if entity.content and _curated_here(ctx, entity):
             found = anchor(text, entity.content, file)
             _voice_described(ctx, found.voice, entity.content.where)
             # The passage is the text itself (an inscription the editors quote); the names in it are found too.
@@ -92,10 +92,10 @@ def curated_anchors(ctx: Context) -> None:
             ctx.anchors.append(Found(found, None, OA.describing, relation=claim))
 
 
-def _linked_from_here(ctx: Context, entity_id: str) -> bool:
-    """Whether an event this letter's annotation file curates links the entity (an inscription it created)."""
-    return any(entity_id in targets for e in ctx.curation.entities.values() if ctx.letter.file in e.mentions
-               for targets in e.links.values())
+def _curated_here(ctx: Context, entity: Entity) -> bool:
+    """Whether the annotation file of this letter defines the entity (a text whose words it quotes)."""
+    curated = ctx.curation.letters.get(ctx.letter.file)
+    return curated is not None and entity.source_file == curated.source_file
 
 
 def _voice_described(ctx: Context, voice: str | None, where: str) -> None:
