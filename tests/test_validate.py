@@ -264,3 +264,11 @@ def test_validate_rejects_a_blank_node(built):
     broken = dataclasses.replace(built, quads=quads)
     problems = validate(broken, ONTOLOGY)
     assert any("blank node" in p for p in problems), problems
+
+
+def test_the_checked_graph_is_the_one_the_dump_holds(graph, dumps_dir):
+    """The checks read the build's terms as handed over (no N-Triples round trip): the same triples as
+    rdflib reads from the N-Triples dump, simple literals and language tags alike."""
+    dumped = Graph().parse(dumps_dir / "letters.nt", format="nt")
+    assert set(graph) == set(dumped)
+    assert any(isinstance(o, Literal) and o.datatype is None and o.language is None for o in graph.objects())
