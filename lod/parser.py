@@ -88,10 +88,25 @@ _TRAILER_PRINTED = re.compile(r"^Printed\s+(?:from|according\s+to)\b")
 # --- public API -----------------------------------------------------------------------
 
 
-def read_letter(path: Path) -> Letter:
-    """Read and parse one letter file; ``LetterError`` if it is not a readable letter."""
+# The largest letter read. The longest letter pages of the archive are some tens of KB; reading (the names
+# found in the text) and the checks grow faster than the text, so a file far past any letter would hold up a
+# build and a server's first start for minutes (tests/benchmarks/bench_big_letter.py).
+MAX_LETTER_BYTES = 512 * 1024
+
+
+def read_letter(path: Path, max_bytes: int | None = None) -> Letter:
+    """Read and parse one letter file; ``LetterError`` if it is not a readable letter or is over ``max_bytes``
+    (default ``MAX_LETTER_BYTES``)."""
     path = Path(path)
-    data = path.read_bytes()
+    max_bytes = MAX_LETTER_BYTES if max_bytes is None else max_bytes
+    try:
+        with open(path, "rb") as file:
+            data = file.read(max_bytes + 1)  # never more than the limit, whatever the file claims to be
+    except OSError as exc:
+        raise LetterError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise LetterError(f"{path}: larger than {max_bytes // 1024} KiB, the largest letter file read "
+                          f"(it is {_size_of(path)})")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise LetterError(f"{path}: binary content (NUL byte at byte offset {nul})")
@@ -101,6 +116,13 @@ def read_letter(path: Path) -> Letter:
         bad = data[err.start : err.start + 1].hex()
         raise LetterError(f"{path}: not valid UTF-8 (byte 0x{bad} at byte offset {err.start})") from None
     return parse_letter(text, path.name)
+
+
+def _size_of(path: Path) -> str:
+    try:
+        return f"{path.stat().st_size / 2 ** 20:.1f} MiB"
+    except OSError:
+        return "larger"
 
 
 def parse_letter(text: str, file: str) -> Letter:

@@ -475,6 +475,11 @@ def _binary(ws):
     return ["010_binary.txt"]
 
 
+def _too_large(ws):
+    (ws.letters / "010_huge.txt").write_bytes((ws.letters / SEED_FILE).read_bytes() + b"and so on. " * 60_000)
+    return ["010_huge.txt", "larger than 512 KiB"]
+
+
 def _quote_not_in_text(ws):
     ws.edit(ws.annotations / "000_6d2f7f5c90ee0ebe.yaml", "      - Zalutsky\n", "      - Zalutsky-Nowhere\n")
     return ["000_6d2f7f5c90ee0ebe.yaml", "persons.zalutsky.mentions[0]", "Zalutsky-Nowhere"]
@@ -486,8 +491,8 @@ def _ambiguous_quote(ws):
 
 
 @pytest.mark.parametrize("earlier_build", [False, True], ids=["no-out-dir", "out-dir-kept"])
-@pytest.mark.parametrize("spoil", [_empty, _binary, _quote_not_in_text, _ambiguous_quote],
-                         ids=["empty", "binary", "quote-not-in-text", "ambiguous-quote"])
+@pytest.mark.parametrize("spoil", [_empty, _binary, _too_large, _quote_not_in_text, _ambiguous_quote],
+                         ids=["empty", "binary", "too-large", "quote-not-in-text", "ambiguous-quote"])
 def test_malformed_input_fails_the_build_and_writes_nothing(workspace, dumps_dir, base, built, spoil, earlier_build):
     if earlier_build:  # the dumps of an earlier good build must survive a failed one untouched
         shutil.copytree(dumps_dir, workspace.out)

@@ -791,3 +791,12 @@ def test_datelines_at_the_head_and_salutation_make_one_document():
     (doc,) = letter.documents
     assert doc.date.edtf == "1921-03-24" and doc.date_line.text == "24.III.1921"
     assert [a.text for a in doc.addressees] == ["Kayurov"]
+
+
+def test_a_letter_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    """A file far larger than any letter would hold up the build for minutes: refused, naming the file and the limit."""
+    path = tmp_path / "huge.txt"
+    path.write_text(seed_text() + "and so on. " * 60_000, encoding="utf-8")  # ~0.66 MB
+    with pytest.raises(LetterError, match=r"huge.txt: larger than 512 KiB, the largest letter file read \(it is 0.6 MiB\)"):
+        read_letter(path)
+    assert read_letter(path, max_bytes=2 ** 20).documents  # the same text, under a higher limit, reads
