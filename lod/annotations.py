@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .letter import Span
+from .schema import ANNOTATION_FILE
 from .uris import is_slug
+from .yamlload import YamlProblems, describe, load_yaml
 
 ENTITY_KINDS = ("persons", "groups", "places", "texts", "events")
 _KIND_OF_SECTION = {"persons": "person", "groups": "group", "places": "place", "texts": "text", "events": "event"}
@@ -126,31 +126,34 @@ def _norm(name: str) -> str:
 
 
 def load_curation(folder: Path, curation: Curation | None = None) -> Curation:
-    """Every annotation file of ``folder``, added to ``curation`` (which may hold the register already)."""
+    """Every annotation file of ``folder``, added to ``curation`` (which may hold the register already).
+
+    Every file is read and checked against its shape (``lod.schema``) before any is applied, so that one
+    run reports every such problem of every file, each with its line.
+    """
     curation = curation if curation is not None else Curation()
+    docs, problems = [], []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-        _load_file(path, curation)
+        try:
+            docs.append((path, load_yaml(path, ANNOTATION_FILE)))
+        except YamlProblems as exc:
+            problems += exc.problems
+    if problems:
+        raise AnnotationError(describe(problems))
+    for path, doc in docs:
+        _load_file(path, doc, curation)
     return curation
 
 
-def _load_file(path: Path, curation: Curation) -> None:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AnnotationError(f"{path.name}: not readable YAML: {exc}") from None
-    if not isinstance(doc, dict):
-        raise AnnotationError(f"{path.name}: expected a mapping at the top level")
+def _load_file(path: Path, doc: dict[str, Any], curation: Curation) -> None:
+    """One annotation file's data, of the shape ``lod.schema.ANNOTATION_FILE`` (sections it does not read
+    are left to others)."""
     letter_file = doc.get("letter")
     if letter_file is not None:
-        if not isinstance(letter_file, str):
-            raise AnnotationError(f"{path.name}: 'letter' must be a file name")
         slug = doc.get("slug")
         if slug is not None and not is_slug(str(slug)):
             raise AnnotationError(f"{path.name}: slug {slug!r} is not lower-case ASCII words joined by '-'")
         curation.letters[letter_file] = LetterAnnotations(letter_file, slug, path.name)
-    unknown = set(doc) - {"letter", "slug", "relations", *ENTITY_KINDS}
-    if unknown:
-        raise AnnotationError(f"{path.name}: unknown sections {sorted(unknown)}")
     for section in ENTITY_KINDS:
         for entity_id, body in (doc.get(section) or {}).items():
             where = f"{path.name}: {section}.{entity_id}"

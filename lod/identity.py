@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from .annotations import AnnotationError, Curation, Entity
+from .schema import REGISTER_FILE
+from .yamlload import YamlProblems, describe, load_yaml
 
 if TYPE_CHECKING:
     from .mentions import Forms
@@ -57,11 +57,9 @@ def initials_forms(full: str) -> set[str]:
 def load_register(path: Path, curation: Curation) -> None:
     """Add the register's persons, groups and places to ``curation`` (before any annotation file)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AnnotationError(f"{path.name}: not readable: {exc}") from None
-    if not isinstance(doc, dict) or set(doc) - set(REGISTER_SECTIONS):
-        raise AnnotationError(f"{path.name}: expected the sections {', '.join(REGISTER_SECTIONS)}")
+        doc = load_yaml(path, REGISTER_FILE)  # of that shape: every problem with its line
+    except YamlProblems as exc:
+        raise AnnotationError(describe(exc.problems)) from None
     curation.register_file = path.name
     for section, kind in REGISTER_SECTIONS.items():
         for entity_id, body in (doc.get(section) or {}).items():
