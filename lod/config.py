@@ -10,6 +10,21 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 
 
+# Credentials of a remote SPARQL store: the user by option or environment, the password only by environment or
+# a file, so that it never shows in a process list or a shell's history.
+SPARQL_USER_ENV = "LOD_SPARQL_USER"
+SPARQL_PASSWORD_ENV = "LOD_SPARQL_PASSWORD"
+SPARQL_PASSWORD_FILE_ENV = "LOD_SPARQL_PASSWORD_FILE"
+
+
+def sparql_password(file: Path | None, environ: dict[str, str] | None = None) -> str | None:
+    """The remote store's password: the first line of ``file`` if given, else ``$LOD_SPARQL_PASSWORD``, else None."""
+    if file is not None:
+        lines = file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    return (os.environ if environ is None else environ).get(SPARQL_PASSWORD_ENV)
+
+
 def default_base(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
     """By default URIs resolve on the machine that serves them, so a newcomer can follow every one."""
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
@@ -40,6 +55,7 @@ class Settings:
     cache_bytes: int = 64 * 2 ** 20  # rendered answers each server process keeps (stores we hold only); 0: none
     # Bytes a request body may have, as nginx's client_max_body_size (1m); a query needs far less.
     max_body: int = 2 ** 20
+    remote_max_bytes: int = 64 * 2 ** 20  # of one answer of a remote SPARQL store (--sparql-endpoint)
 
     @property
     def queries_per_process(self) -> int:

@@ -22,8 +22,10 @@ from granian import Granian
 from granian.constants import Interfaces
 
 from .build import BuildError, build, is_current
-from .config import DEFAULT_HOST, DEFAULT_PORT, Settings, default_base, default_workers
+from .config import (DEFAULT_HOST, DEFAULT_PORT, SPARQL_PASSWORD_ENV, SPARQL_PASSWORD_FILE_ENV, SPARQL_USER_ENV,
+                     Settings, default_base, default_workers, sparql_password)
 from .dumps import recover
+from .sparql_http import Endpoint
 from .store import EmbeddedStore, RemoteStore
 from .web import create_app
 
@@ -44,6 +46,14 @@ from .web import create_app
               help="Serve from this SPARQL 1.1 endpoint instead of the embedded store (nothing is built).")
 @click.option("--dataset-base", default=None, metavar="URI",
               help="With --sparql-endpoint: the base of the URIs in that store, when it differs from --base.")
+@click.option("--sparql-user", envvar=SPARQL_USER_ENV, default=None, metavar="USER",
+              help=f"With --sparql-endpoint: the user for HTTP basic authentication (or ${SPARQL_USER_ENV}); the "
+                   f"password in ${SPARQL_PASSWORD_ENV} or --sparql-password-file. Userinfo in the URL works too.")
+@click.option("--sparql-password-file", envvar=SPARQL_PASSWORD_FILE_ENV, default=None, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"With --sparql-endpoint: a file whose first line is the password (or ${SPARQL_PASSWORD_FILE_ENV}).")
+@click.option("--sparql-max-mb", default=Settings.remote_max_bytes // 2 ** 20, show_default=True,
+              type=click.IntRange(min=1), help="With --sparql-endpoint: MiB of one answer read from the store.")
 @click.option("--data", "data", multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Serve these RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; by extension) "
@@ -69,7 +79,8 @@ from .web import create_app
               help="KiB a request body may have (a SPARQL query by POST); longer ones are refused with 413.")
 @click.pass_context
 def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Path, annotations: Path, dumps: Path,
-         page_size: int, sparql_endpoint: str | None, dataset_base: str | None, data: tuple[Path, ...],
+         page_size: int, sparql_endpoint: str | None, dataset_base: str | None, sparql_user: str | None,
+         sparql_password_file: Path | None, sparql_max_mb: int, data: tuple[Path, ...],
          store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int | None, cache_mb: int,
          query_timeout: float, max_queries: int, query_memory: int, max_body_kb: int) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
@@ -89,15 +100,19 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
                         annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
                         page_size=page_size, query_timeout=query_timeout, cache_bytes=cache_mb * 2 ** 20,
                         workers=workers, max_queries=max_queries, query_memory=query_memory * 2 ** 20,
-                        max_body=max_body_kb * 2 ** 10)
+                        max_body=max_body_kb * 2 ** 10, remote_max_bytes=sparql_max_mb * 2 ** 20)
     threads = threads or settings.queries_per_process + 4
     if settings.queries_per_process >= threads:
         raise click.UsageError(f"--threads {threads} leaves no thread for documents while "
                                f"{settings.queries_per_process} queries run in a process: raise it or lower --max-queries")
     if sparql_endpoint:
-        store = RemoteStore(sparql_endpoint, web_base=settings.base, dataset_base=dataset_base,
-                            timeout=settings.query_timeout)
-        source = sparql_endpoint
+        try:
+            endpoint = Endpoint.of(sparql_endpoint, sparql_user, sparql_password(sparql_password_file))
+        except (ValueError, OSError) as exc:  # neither message shows a credential
+            raise click.UsageError(f"--sparql-endpoint: {exc}") from None
+        store = RemoteStore(endpoint, web_base=settings.base, dataset_base=dataset_base,
+                            timeout=settings.query_timeout, max_bytes=settings.remote_max_bytes)
+        source = endpoint.shown + (f" (as {endpoint.user})" if endpoint.user else "")
     elif files:
         try:
             store = EmbeddedStore.from_files(files)

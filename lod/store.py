@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import mmap
 import os
-import socket
-import urllib.error
 from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from SPARQLWrapper import POST, SPARQLWrapper, TURTLE, JSON
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from .datatypes import all_as_modelled
 from .dumps import DUMP_NAME
+from .sparql_http import Endpoint, RemoteError, RemoteRefused, RemoteTimeout, ask
 
 # What a document about one resource holds (docs/design.md, "What a document holds"): its own
 # triples, the nodes that hang below it, who links to it, and a label for everything linked.
@@ -147,7 +144,9 @@ class Store(Protocol):
     immutable: bool  # True: nothing changes the data while it is served, so answers may be kept
 
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> object: ...
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> object:
+        """pyoxigraph's results. ``max_rows``: the caller reads no more rows or triples than that, so a store
+        that has to fetch its answer (a remote one) stops there; a store in this process answers lazily."""
 
     def document(self, uri: str, *, limit: int, offset: int = 0) -> tuple[list[ox.Triple], bool]:
         """The triples of the document about ``uri`` (unsorted) and whether more incoming links remain."""
@@ -238,7 +237,7 @@ class EmbeddedStore:
         return self._quads
 
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> object:
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> object:
         options: dict[str, object] = {}
         if default_graph:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -253,66 +252,63 @@ class EmbeddedStore:
         return _document(self.query, uri, self._below(uri), limit, offset, ordered=False)
 
 
+class StoreRefusedQuery(StoreUnavailable, ValueError):
+    """The store answered 400 to a query: a query of a client is then the client's mistake (the SPARQL
+    engine reads a ValueError as one, 400), one of ours a store that cannot serve us (502)."""
+
+
 class RemoteStore:
-    """A SPARQL 1.1 endpoint elsewhere, read through SPARQLWrapper.
+    """A SPARQL 1.1 endpoint elsewhere, read through the protocol (``lod.sparql_http``).
 
     As in Pubby, the data there may use other URIs than the ones we serve: ``dataset_base`` is
     the base of the URIs in the store, the web base is ours. Queries are rewritten from web to
     dataset URIs on the way out and answers back on the way in, so pages and links stay ours.
+    Every query has ``timeout`` seconds in all and at most ``max_bytes`` of answer.
     """
 
     immutable = False  # others may write to it while we serve
 
-    def __init__(self, endpoint: str, *, web_base: str, dataset_base: str | None = None,
-                 timeout: float = 10.0) -> None:
-        self.endpoint = endpoint
+    def __init__(self, endpoint: str | Endpoint, *, web_base: str, dataset_base: str | None = None,
+                 timeout: float = 10.0, max_bytes: int = 64 * 2 ** 20) -> None:
+        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint.of(endpoint)
         self._web = web_base
         self._data = dataset_base or web_base
         self._timeout = timeout
-
-    def _send(self, sparql: str, default_graph: list[str] | None, named_graphs: list[str] | None) -> tuple[str, bytes]:
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setTimeout(int(max(1, round(self._timeout))))
-        client.setQuery(self._outward(sparql))
-        for graph in default_graph or ():
-            client.addDefaultGraph(self._outward(graph))
-        for graph in named_graphs or ():
-            client.addNamedGraph(self._outward(graph))
-        kind = client.queryType
-        client.setReturnFormat(TURTLE if kind in ("CONSTRUCT", "DESCRIBE") else JSON)
-        try:
-            response = client.query().response
-            body = response.read()
-        except QueryBadFormed as exc:
-            raise SyntaxError(f"the store refused the query: {exc}") from None
-        except (TimeoutError, socket.timeout) as exc:
-            raise StoreTimeout(f"the SPARQL store at {self.endpoint} did not answer within {self._timeout:g} s") from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise StoreTimeout(f"the SPARQL store at {self.endpoint} did not answer within {self._timeout:g} s") from exc
-            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} cannot be reached: {exc.reason}") from exc
-        except (SPARQLWrapperException, OSError) as exc:
-            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} failed: {exc}") from exc
-        return kind, self._inward(body)
+        self._max_bytes = max_bytes
 
     def _outward(self, text: str) -> str:
         return text.replace(self._web, self._data) if self._data != self._web else text
 
-    def _inward(self, body: bytes) -> bytes:
-        if self._data == self._web:
-            return body
-        return body.replace(self._data.encode(), self._web.encode())
+    def _inward(self, term):
+        """A term of the store's answer with our URIs for the dataset's (in IRIs and literals alike)."""
+        if isinstance(term, ox.NamedNode):
+            return ox.NamedNode(term.value.replace(self._data, self._web))
+        if isinstance(term, ox.Literal):
+            value = term.value.replace(self._data, self._web)
+            if term.language:
+                return ox.Literal(value, language=term.language)
+            return ox.Literal(value, datatype=self._inward(term.datatype))
+        if isinstance(term, ox.Triple):
+            return ox.Triple(self._inward(term.subject), self._inward(term.predicate), self._inward(term.object))
+        return term
 
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> object:
-        kind, body = self._send(sparql, default_graph, named_graphs)
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> object:
+        """As ``Store.query``; ``max_rows``: read at most that many rows or triples of the answer."""
         try:
-            if kind in ("CONSTRUCT", "DESCRIBE"):
-                return [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        except (SyntaxError, ValueError) as exc:
-            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} sent an answer that does not parse: {exc}") from None
+            return ask(self.endpoint, self._outward(sparql),
+                       default_graphs=[self._outward(g) for g in default_graph or ()],
+                       named_graphs=[self._outward(g) for g in named_graphs or ()],
+                       timeout=self._timeout, max_bytes=self._max_bytes, max_rows=max_rows,
+                       inward=self._inward if self._data != self._web else None)
+        except RemoteTimeout as exc:
+            raise StoreTimeout(str(exc)) from None
+        except RemoteRefused as exc:
+            if exc.status == 400:
+                raise StoreRefusedQuery(f"{exc}: the store refused the query") from None
+            raise StoreUnavailable(str(exc)) from None
+        except RemoteError as exc:
+            raise StoreUnavailable(str(exc)) from None
 
     def __len__(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -127,17 +127,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(dumps: Path, *extra: str, port: int | None = None) -> Iterator[str]:
+def running_server(dumps: Path, *extra: str, port: int | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
     """Yield the base URL of a server started with `python serve.py --port P --dumps DIR ...`.
 
     Its output goes to ``server-P.log`` beside ``dumps``. Given the dumps of a build with the same base
-    (``--base``), it serves them as they are; otherwise it builds them first.
+    (``--base``), it serves them as they are; otherwise it builds them first. ``env``: more environment.
     """
     port = port or free_port()
     log = open(dumps.parent / f"server-{port}.log", "wb")
     process = subprocess.Popen(
         [sys.executable, str(REPO / "serve.py"), "--port", str(port), "--dumps", str(dumps), *extra],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         start_new_session=True,  # its own process group: stopped with every process it started
     )
     base = f"http://127.0.0.1:{port}/"

@@ -264,12 +264,21 @@ class InlineRunner:
     def __init__(self, store) -> None:
         self._store = store
 
+    def run(self, job: Job) -> Answer:
+        return execute(_AsOxigraph(self._store, job.max_results + 1), job)  # type: ignore[arg-type]
+
+
+class _AsOxigraph:
+    """A store asked as the engine asks pyoxigraph, for one job: one row past the job's cap is all the engine
+    reads, so a remote store reads no more of its answer."""
+
+    def __init__(self, store, max_rows: int) -> None:
+        self._store = store
+        self._max_rows = max_rows
+
     def query(self, sparql: str, base_iri: str | None = None, default_graph=None, named_graphs=None):
         return self._store.query(sparql, default_graph=[g.value for g in default_graph or []] or None,
-                                 named_graphs=[g.value for g in named_graphs or []] or None)
-
-    def run(self, job: Job) -> Answer:
-        return execute(self, job)  # type: ignore[arg-type]
+                                 named_graphs=[g.value for g in named_graphs or []] or None, max_rows=self._max_rows)
 
 
 def runner_for(store) -> WorkerPool | InlineRunner:
