@@ -189,12 +189,15 @@ def load_command(endpoint: str, graph: str | None, auth: str | None, dumps: Path
               help="SPARQL endpoint to ask (ours, as serve.py starts it, by default).")
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table: aligned columns (a graph prints as Turtle); json: SPARQL JSON or JSON-LD; csv: SELECT/ASK.")
-def query_command(sparql: str, endpoint: str, output: str) -> None:
-    """Run a SPARQL query against an endpoint and print the answer."""
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for the whole answer.")
+def query_command(sparql: str, endpoint: str, output: str, timeout: float) -> None:
+    """Run a SPARQL query against an endpoint and print the answer (credentials in the URL are sent as basic
+    authentication and never printed)."""
     from .sparql_client import QueryError, run_query
 
     try:
-        click.echo(run_query(sparql, endpoint, output))
+        click.echo(run_query(sparql, endpoint, output, timeout))
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -175,7 +175,7 @@ class AnyOf(Shape):
             return
         for option in fitting:
             failed: list[str] = []
-            option.check(node, where, lambda *args: failed.append("x"))
+            option.check(node, where, lambda *args, failed=failed: failed.append("x"))
             if not failed:
                 return
         self._expected(node, where, report)

@@ -113,6 +113,8 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
         store = RemoteStore(endpoint, web_base=settings.base, dataset_base=dataset_base,
                             timeout=settings.query_timeout, max_bytes=settings.remote_max_bytes)
         source = endpoint.shown + (f" (as {endpoint.user})" if endpoint.user else "")
+        if endpoint.in_clear:
+            click.echo(f"warning: the password for {endpoint.shown} is sent unencrypted: use https://", err=True)
     elif files:
         try:
             store = EmbeddedStore.from_files(files)

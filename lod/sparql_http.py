@@ -15,7 +15,7 @@ import contextlib
 import functools
 import http.client
 import io
-import logging
+import ipaddress
 import re
 import select
 import socket
@@ -32,16 +32,19 @@ import pyoxigraph as ox
 
 from . import __version__
 
-log = logging.getLogger("lod.remote")
-
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
 GRAPH_ACCEPT = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.5"
 _LOGGED_BYTES = 2048  # of a failing store's answer, read to be logged
-_SHOWN_CHARS = 300
+_LOGGED_CHARS = 300
 
 
 class RemoteError(Exception):
-    """The store could not give an answer; the message is safe to show (no credentials, nothing the store said)."""
+    """The store could not give an answer. The message is safe to show (no credentials, nothing the store said);
+    ``detail`` is what the store said or sent, if anything, for a log and never for a web client."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class RemoteTimeout(RemoteError):
@@ -53,11 +56,17 @@ class RemoteTooLarge(RemoteError):
 
 
 class RemoteRefused(RemoteError):
-    """The store answered with an HTTP error status."""
+    """The store answered with an HTTP error status; ``detail`` is the start of its answer."""
 
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int, said: str) -> None:
+        super().__init__(message, said)
         self.status = status
+
+
+class RemoteUnreachable(RemoteError):
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def redact(url: str) -> str:
@@ -79,7 +88,7 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, url: str, user: str | None = None, password: str | None = None) -> "Endpoint":
+    def of(cls, url: str, user: str | None = None, password: str | None = None) -> Endpoint:
         """The endpoint at ``url``; credentials in its userinfo (``http://user:pw@host/``) or given here, not both.
 
         ValueError, with a message that shows no credentials, if the URL is not an http(s) URL.
@@ -110,10 +119,22 @@ class Endpoint:
         """The endpoint as messages and logs name it."""
         return redact(self.url)
 
+    @property
+    def in_clear(self) -> bool:
+        """Whether its credentials would cross a network unencrypted (basic authentication over http, not to
+        this machine)."""
+        host = urlsplit(self.url).hostname or ""
+        if not self.user or self.url.startswith("https:") or host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return True
+
     def authorization(self) -> str | None:
         if not self.user:
             return None
-        token = base64.b64encode(f"{self.user}:{self.password or ''}".encode("utf-8")).decode("ascii")
+        token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode("ascii")
         return f"Basic {token}"
 
 
@@ -151,7 +172,7 @@ class _Reader(io.RawIOBase):
         self._sock.settimeout(self._clock.left())
         try:
             n = self._sock.recv_into(buffer)
-        except socket.timeout:
+        except TimeoutError:
             raise _Late from None
         self._left -= n
         if self._left < 0:
@@ -219,11 +240,11 @@ class _Connection(http.client.HTTPConnection):
             self._raw = None
 
 
-def _cut(data: bytes) -> str:
-    """A failing store's words for a log line: one line, printable, at most ``_SHOWN_CHARS`` characters."""
-    text = " ".join(data.decode("utf-8", "replace").split())
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text[:_SHOWN_CHARS] + (" ..." if len(text) > _SHOWN_CHARS else "")
+def one_line(text: str, limit: int = _LOGGED_CHARS) -> str:
+    """A store's words for a log line: one line, printable (nothing that forges a line or moves a terminal's
+    cursor), at most ``limit`` characters."""
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+    return text[:limit] + (" ..." if len(text) > limit else "")
 
 
 @contextlib.contextmanager
@@ -242,14 +263,13 @@ def _post(endpoint: Endpoint, fields: list[tuple[str, str]], accept: str, clock:
         connection.request("POST", target, urlencode(fields).encode("utf-8"), headers)
         response = connection.getresponse()
         if not 200 <= response.status < 300:
-            phrase = _phrase(response.status)
             try:
-                said = _cut(response.read(_LOGGED_BYTES))
+                said = response.read(_LOGGED_BYTES).decode("utf-8", "replace")
             except (OSError, http.client.HTTPException, _TooMuch):
                 said = "(unreadable)"
-            log.warning("the SPARQL store at %s answered %s: %s", endpoint.shown, response.status, said)
-            raise RemoteRefused(f"the SPARQL store at {endpoint.shown} answered {response.status}{phrase} "
-                                "(what it said is in this server's log)", response.status)
+            raise RemoteRefused(f"the SPARQL store at {endpoint.shown} answered {response.status}"
+                                f"{_phrase(response.status)} (what it said is in this server's log)",
+                                response.status, said)
         yield response
     finally:
         connection.drop()
@@ -313,34 +333,49 @@ def query_form(sparql: str) -> str:
     return (client.queryType or "SELECT").upper()
 
 
-def ask(endpoint: Endpoint, sparql: str, *, default_graphs: list[str] = (), named_graphs: list[str] = (),
-        timeout: float, max_bytes: int, max_rows: int | None = None, inward: Inward | None = None) -> object:
-    """The store's answer to ``sparql``: a QueryBoolean, QuerySolutions, or a list of triples; at most
-    ``max_rows`` rows or triples are read, ``inward`` is applied to every term.
-
-    Raises ``RemoteTimeout`` past ``timeout`` seconds (everything included), ``RemoteTooLarge`` past
-    ``max_bytes`` read, ``RemoteRefused`` for an error status, ``RemoteError`` for anything else.
-    """
-    graph = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
-    fields = [("query", sparql), *(("default-graph-uri", g) for g in default_graphs),
-              *(("named-graph-uri", g) for g in named_graphs)]
-    clock = _Clock(timeout)
+@contextlib.contextmanager
+def _answer(endpoint: Endpoint, fields: list[tuple[str, str]], accept: str, timeout: float,
+            max_bytes: int) -> Iterator[http.client.HTTPResponse]:
+    """``_post`` under one clock, whatever fails on the way (the body's reader included) a ``RemoteError``."""
     where = f"the SPARQL store at {endpoint.shown}"
     try:
-        with _post(endpoint, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, clock, max_bytes) as response:
-            if graph:
-                return _triples(response, ox.RdfFormat.TURTLE, max_rows, inward)
-            return _solutions(response, ox.QueryResultsFormat.JSON, max_rows, inward)
+        with _post(endpoint, fields, accept, _Clock(timeout), max_bytes) as response:
+            yield response
     except TimeoutError:  # ours (the deadline) and the connect's
         raise RemoteTimeout(f"{where} did not answer within {timeout:g} s") from None
     except _TooMuch:
         raise RemoteTooLarge(f"{where} sent more than {max_bytes / 2 ** 20:g} MiB, the most this server reads "
                              "of one answer") from None
     except (OSError, http.client.HTTPException) as exc:  # before ValueError: a certificate error is both
-        raise RemoteError(f"{where} cannot be reached: {_reason(exc)}") from None
+        reason = _reason(exc)
+        raise RemoteUnreachable(f"{where} cannot be reached: {reason}", reason) from None
     except (SyntaxError, ValueError) as exc:
-        log.warning("%s sent an answer that does not parse: %s", where, _cut(str(exc).encode("utf-8")))
-        raise RemoteError(f"{where} sent an answer that does not parse (details in this server's log)") from None
+        raise RemoteError(f"{where} sent an answer that does not parse (details in this server's log)",
+                          str(exc)) from None
+
+
+def ask(endpoint: Endpoint, sparql: str, *, default_graphs: list[str] = (), named_graphs: list[str] = (),
+        timeout: float, max_bytes: int, max_rows: int | None = None, inward: Inward | None = None) -> object:
+    """The store's answer to ``sparql``: a QueryBoolean, QuerySolutions, or a list of triples; at most
+    ``max_rows`` rows or triples are read, ``inward`` is applied to every term.
+
+    Raises ``RemoteTimeout`` past ``timeout`` seconds (everything included), ``RemoteTooLarge`` past
+    ``max_bytes`` read, ``RemoteRefused`` for an error status, ``RemoteUnreachable``, or ``RemoteError`` for
+    an answer that does not parse.
+    """
+    graph = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
+    fields = [("query", sparql), *(("default-graph-uri", g) for g in default_graphs),
+              *(("named-graph-uri", g) for g in named_graphs)]
+    with _answer(endpoint, fields, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, timeout, max_bytes) as response:
+        if graph:
+            return _triples(response, ox.RdfFormat.TURTLE, max_rows, inward)
+        return _solutions(response, ox.QueryResultsFormat.JSON, max_rows, inward)
+
+
+def fetch(endpoint: Endpoint, sparql: str, accept: str, *, timeout: float, max_bytes: int) -> bytes:
+    """The store's whole answer to ``sparql`` as it sent it, under the same deadline and budget as ``ask``."""
+    with _answer(endpoint, [("query", sparql)], accept, timeout, max_bytes) as response:
+        return response.read()
 
 
 def _reason(exc: Exception) -> str:

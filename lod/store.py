@@ -7,6 +7,7 @@ graph, so the web layer never knows which one it talks to.
 """
 from __future__ import annotations
 
+import logging
 import mmap
 import os
 from collections.abc import Callable, Iterable
@@ -18,7 +19,9 @@ import pyoxigraph as ox
 
 from .datatypes import all_as_modelled
 from .dumps import DUMP_NAME
-from .sparql_http import Endpoint, RemoteError, RemoteRefused, RemoteTimeout, ask
+from .sparql_http import Endpoint, RemoteError, RemoteRefused, RemoteTimeout, ask, one_line
+
+log = logging.getLogger("lod.store")
 
 # What a document about one resource holds (docs/design.md, "What a document holds"): its own
 # triples, the nodes that hang below it, who links to it, and a label for everything linked.
@@ -303,11 +306,11 @@ class RemoteStore:
                        inward=self._inward if self._data != self._web else None)
         except RemoteTimeout as exc:
             raise StoreTimeout(str(exc)) from None
-        except RemoteRefused as exc:
-            if exc.status == 400:
-                raise StoreRefusedQuery(f"{exc}: the store refused the query") from None
-            raise StoreUnavailable(str(exc)) from None
         except RemoteError as exc:
+            if exc.detail:  # what the store said: for the log, never for the client
+                log.warning("%s: %s", exc, one_line(exc.detail))
+            if isinstance(exc, RemoteRefused) and exc.status == 400:
+                raise StoreRefusedQuery(str(exc)) from None
             raise StoreUnavailable(str(exc)) from None
 
     def __len__(self) -> int:

@@ -14,7 +14,6 @@ from .dumps import union_triples
 from .namespaces import NS, SH
 
 
-
 class Checked(Protocol):
     """What the checks read of a build (``lod.build.Build`` is one): its base and its quads."""
 

@@ -20,8 +20,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 import requests
-
-from support import Web, free_port, make_app, running_server
+from support import Web, free_port, lod, make_app, running_server
 
 from lod.config import Settings
 from lod.sparql_http import Endpoint, redact
@@ -39,7 +38,7 @@ class Store(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, answer: Callable[["Handler", str], None]) -> None:
+    def __init__(self, answer: Callable[[Handler, str], None]) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.answer = answer
         self.sent = 0
@@ -335,6 +334,15 @@ def test_an_endpoint_keeps_its_credentials_apart(url, user, password, shown):
     assert "@" not in endpoint.url and (password is None or password not in repr(endpoint))
 
 
+@pytest.mark.parametrize("url, in_clear", [
+    ("http://u:p@store.example/sparql", True), ("https://u:p@store.example/sparql", False),
+    ("http://u:p@127.0.0.1:7878/sparql", False), ("http://u:p@[::1]/sparql", False), ("http://localhost/x", False),
+    ("http://store.example/sparql", False),
+])
+def test_credentials_sent_in_clear_are_known(url, in_clear):
+    assert Endpoint.of(url).in_clear is in_clear
+
+
 @pytest.mark.parametrize("url", ["ftp://u:pw-secret@host/x", "http://u:pw-secret@host:99999/x", "u:pw-secret@host"])
 def test_a_bad_endpoint_url_is_named_without_its_credentials(url):
     with pytest.raises(ValueError) as caught:
@@ -342,3 +350,46 @@ def test_a_bad_endpoint_url_is_named_without_its_credentials(url):
     assert "pw-secret" not in str(caught.value)
     assert re.search(r"not an? (http or https )?URL", str(caught.value))
     assert "pw-secret" not in redact(url)
+
+
+# --- 4. `lod query`, the command-line client, under the same rules ------------------------------------------
+
+
+def test_lod_query_stops_a_trickling_endpoint_at_its_deadline():
+    with store(_trickle_body) as remote:
+        started = time.monotonic()
+        done = lod("query", "SELECT * { ?s ?p ?o }", "--endpoint", remote.url, "--timeout", "2")
+        assert done.returncode == 1, done.stdout
+        assert f"no answer from {remote.url} within 2 s" in done.stderr
+        assert time.monotonic() - started < 15
+
+
+def test_lod_query_reads_no_more_than_its_budget():
+    from lod.sparql_client import QueryError, run_query
+
+    with store(many_rows(1_000_000)) as remote:
+        with pytest.raises(QueryError, match="the answer is larger than 1 MiB"):
+            run_query("SELECT ?s { ?s ?p ?o }", remote.url, "json", timeout=30, max_bytes=2 ** 20)
+        assert remote.hung_up.wait(10)
+
+
+def test_lod_query_uses_credentials_in_the_url_and_never_prints_them(letters_store):
+    with store(guarded(letters_store)) as remote:
+        done = lod("query", "ASK { ?s ?p ?o }", "--endpoint", with_userinfo(remote.url))
+        assert (done.returncode, done.stdout.strip()) == (0, "true"), done.stderr
+        refused = lod("query", "ASK { ?s ?p ?o }", "--endpoint", with_userinfo(remote.url, password="wrong-s3cret"))
+        assert refused.returncode == 1 and "the endpoint answered 401" in refused.stderr
+        assert "wrong-s3cret" not in refused.stdout + refused.stderr
+
+
+def test_lod_query_shows_what_an_endpoint_says_without_its_control_characters():
+    def answer(handler: Handler, query: str) -> None:
+        body = b"400 Bad Request: no such thing\n  here ^\x1b[2J\x1b]0;owned\x07"
+        handler.head(400, "text/plain", len(body))
+        handler.send(body)
+
+    with store(answer) as remote:
+        done = lod("query", "SELECT * {}", "--endpoint", remote.url)
+        assert done.returncode == 1
+        assert "no such thing\n  here ^" in done.stderr
+        assert "\x1b" not in done.stderr and "\x07" not in done.stderr
