@@ -20,7 +20,10 @@ SPARQL_PASSWORD_FILE_ENV = "LOD_SPARQL_PASSWORD_FILE"
 def sparql_password(file: Path | None, environ: dict[str, str] | None = None) -> str | None:
     """The remote store's password: the first line of ``file`` if given, else ``$LOD_SPARQL_PASSWORD``, else None."""
     if file is not None:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = file.read_bytes().decode("utf-8").splitlines()
+        except UnicodeDecodeError:  # its own message would quote a byte of the password
+            raise ValueError(f"the password file {file} is not UTF-8") from None
         return lines[0] if lines else ""
     return (os.environ if environ is None else environ).get(SPARQL_PASSWORD_ENV)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from itertools import islice
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -112,7 +112,9 @@ class Endpoint:
             raise ValueError("a password is given without a user")
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
         netloc = f"{host}:{port}" if port is not None else host
-        return cls(urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), user, password)
+        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")  # http.client sends ASCII only
+        query = quote(parts.query, safe="/?%:@!$&'()*+,;=-._~")
+        return cls(urlunsplit((parts.scheme, netloc, path, query, "")), user, password)
 
     @property
     def shown(self) -> str:

@@ -292,10 +292,13 @@ def test_credentials_in_the_url_are_used_and_never_shown(letters_store, caplog):
 
 
 def test_the_server_takes_credentials_apart_and_logs_none(letters_store, tmp_path):
-    """serve.py, a real process: the user by option, the password by environment; or both in the URL. Its log
-    (the "serving ..." line included) and its pages name neither password."""
+    """serve.py, a real process: the user by option, the password by environment; the user by environment, the
+    password in a file; both in the URL. Its log (the "serving ..." line included) names no password."""
     with store(guarded(letters_store)) as remote:
+        secret = tmp_path / "password"
+        secret.write_text(PASSWORD + "\n", encoding="utf-8")
         runs = [((remote.url, "--sparql-user", USER), {"LOD_SPARQL_PASSWORD": PASSWORD}),
+                ((remote.url, "--sparql-password-file", str(secret)), {"LOD_SPARQL_USER": USER}),
                 ((with_userinfo(remote.url),), {})]
         for i, (args, env) in enumerate(runs):
             dumps = tmp_path / str(i) / "dumps"
