@@ -6,7 +6,8 @@ would hold a web thread for ever. Every byte read counts against a budget, and a
 is parsed while it streams in and stops being read at the row cap, so a ``LIMIT 3000000`` costs what
 10,001 rows cost. The credentials of the endpoint (its URL's userinfo, or given apart) are sent as HTTP
 basic authentication and are never part of a message: ``Endpoint.shown`` is what errors and logs name.
-What the store says when it fails is logged, cut, and never passed on: it may hold anything.
+What the store says when it fails is kept apart from the message (``RemoteError.detail``), for a log: it
+may hold anything, and a web client is never shown it.
 """
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ import base64
 import contextlib
 import logging
 import re
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +24,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 import requests
-from support import Web, free_port, lod, make_app, running_server
+from support import Web, free_port, lod, make_app, running_server, skip_or_fail
 
 from lod.config import Settings
 from lod.sparql_http import Endpoint, redact
@@ -179,6 +183,46 @@ def test_an_answer_over_the_byte_budget_is_not_read():
         assert "sent more than 1 MiB" in answer_.text
         assert remote.hung_up.wait(10)
         assert remote.sent < 10 * 2 ** 20
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and its key, made with openssl."""
+    if shutil.which("openssl") is None:
+        skip_or_fail("openssl not found (Debian: apt-get install openssl)")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_an_https_store_is_checked_and_held_to_the_deadline(certificate, monkeypatch):
+    """TLS: the store's certificate is checked (an unknown one is a 502), a known one answers, and a store that
+    takes the connection and never does its part of the handshake is a 504 at the deadline."""
+    import lod.sparql_http
+
+    cert, key = certificate
+    with store(many_rows(3)) as remote:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        remote.socket = context.wrap_socket(remote.socket, server_side=True)
+        url = remote.url.replace("http://", "https://")
+        with app_over(url) as http:
+            answer = sparql(http, "SELECT ?s { ?s ?p ?o }")
+            assert answer.status_code == 502 and "TLS: CERTIFICATE_VERIFY_FAILED" in answer.text, answer.text
+        monkeypatch.setattr(lod.sparql_http, "_tls_context", lambda: ssl.create_default_context(cafile=cert))
+        with app_over(url) as http:
+            answer = sparql(http, "SELECT ?s { ?s ?p ?o }")
+            assert answer.status_code == 200, answer.text
+            assert len(answer.json()["results"]["bindings"]) == 3
+    with socket.create_server(("127.0.0.1", 0)) as silent, \
+            app_over(f"https://127.0.0.1:{silent.getsockname()[1]}/sparql") as http:
+        started = time.monotonic()
+        answer = sparql(http, "SELECT ?s { ?s ?p ?o }")
+        assert answer.status_code == 504, answer.text
+        assert time.monotonic() - started < 4 * TIMEOUT + 5
 
 
 # --- 2. what a failing store says is logged, cut, and never shown -------------------------------------------
