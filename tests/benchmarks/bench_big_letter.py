@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--plain", action="store_true", help="grow the letter with words that name no one")
     args = parser.parse_args()
     s = Settings()
-    lod.parser.MAX_LETTER_BYTES = 2 ** 40  # measured past the limit, to see how time grows without it
+    lod.parser.MAX_LETTER_BYTES = 64 * 2 ** 20  # measured past the limit, to see how time grows without it
     print(f"{'MB':>5} {'quads':>8} {'map s':>7} {'validate s':>11}")
     for mb in (float(x) for x in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
