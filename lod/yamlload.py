@@ -29,11 +29,15 @@ class YamlProblems(ValueError):
         self.problems = problems
 
 
+SHOWN = 50  # problems listed; a file can hold thousands of the same mistake
+
+
 def describe(problems: list[str]) -> str:
-    """The problems as a message: one line, or a count and a line each."""
+    """The problems as a message: one line, or a count and a line each (the first ``SHOWN`` of them)."""
     if len(problems) == 1:
         return problems[0]
-    return f"{len(problems)} problems in the YAML files:\n" + "\n".join(problems)
+    more = f"\n... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+    return f"{len(problems)} problems in the YAML files:\n" + "\n".join(problems[:SHOWN]) + more
 
 
 class _Refused(yaml.MarkedYAMLError):
