@@ -58,9 +58,12 @@ def serialize(quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
     return ox.serialize(data, format=fmt.oxigraph, prefixes=PREFIXES)
 
 
-def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -> list[Path]:
+def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None,
+                extra: dict[str, bytes] | None = None) -> list[Path]:
     """Write every dump format, a gzip copy of each and SHA256SUMS into ``out``, all or nothing.
 
+    ``extra``: other files made from the same build, by name (the CMIF file, the published shapes),
+    written, compressed and summed as the dumps are.
     The files are written into a fresh folder beside ``out`` that replaces it only when
     complete (``_replace``), so a failed build never leaves half a dump behind.
     """
@@ -73,9 +76,7 @@ def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -
     staging.chmod(0o755)  # whatever the umask: dumps are for everyone
     try:
         names = []
-        for fmt in DUMP_FORMATS:
-            data = serialize(quads, fmt)
-            name = f"{DUMP_NAME}.{fmt.extension}"
+        for name, data in _files(quads, extra or {}):
             (staging / name).write_bytes(data)
             # mtime=0 and no file name in the header keep the .gz byte-identical between builds.
             with open(staging / f"{name}.gz", "wb") as raw:
@@ -91,6 +92,13 @@ def write_dumps(quads: list[ox.Quad], out: Path, manifest: dict | None = None) -
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [out / n for n in sorted(names)] + [out / "SHA256SUMS"]
+
+
+def _files(quads: list[ox.Quad], extra: dict[str, bytes]):
+    """(name, bytes) of each file of the dumps, one serialisation at a time."""
+    for fmt in DUMP_FORMATS:
+        yield f"{DUMP_NAME}.{fmt.extension}", serialize(quads, fmt)
+    yield from sorted(extra.items())
 
 
 def _old(out: Path) -> Path:
