@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from . import __version__, void
+from . import __version__, ontology, void
 from .annotations import AnnotationError, Curation, load_curation
 from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
@@ -103,7 +103,7 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
     except AnnotationError as exc:
         raise BuildError(str(exc)) from None
     graphs = [(m.uri, m.graph) for m in mapped]
-    terms = Graph().parse(ontology_dir / "terms.ttl", format="turtle", publicID=mint.base)
+    terms = ontology.publish(ontology_dir, ontology.TERMS, mint.base).graph()  # the terms as served
     graphs.append((mint.concept("types"), terms))
     triples = len({t for _, graph in graphs for t in graph})
     graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples)))
@@ -126,8 +126,14 @@ def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: st
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
     # The report of the build travels with the dumps: what was left out or left unreconciled, per letter.
     write_dumps(result.quads, out, {**manifest(letters_dir, annotations_dir, ontology_dir, base, register),
-                                    REPORT: summary(result)})
+                                    REPORT: summary(result)},
+                extra=published(result, ontology_dir))
     return result
+
+
+def published(result: Build, ontology_dir: Path) -> dict[str, bytes]:
+    """The files made beside the dumps: the shapes with the IRIs they are published under."""
+    return {ontology.SHAPES_DUMP: ontology.publish(ontology_dir, ontology.SHAPES, result.base).turtle}
 
 
 def manifest(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str,

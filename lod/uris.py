@@ -98,6 +98,10 @@ class Minter:
     def metadata_graph(self) -> URIRef:
         return URIRef(f"{self.base}void")
 
+    def ontology(self, name: str) -> URIRef:
+        """A vocabulary file of ours as published (``lod.ontology``): ``terms`` or ``shapes``."""
+        return URIRef(f"{self.base}ontology/{name}")
+
     def parse(self, uri: str) -> Parsed | None:
         """The kind, slug and nodes below of a `{base}id/...` URI; None for any other URI."""
         prefix = self.base + "id/"

@@ -9,7 +9,7 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
-from . import crm
+from . import crm, ontology
 from .dumps import union_triples
 from .namespaces import NS, SH
 
@@ -53,7 +53,8 @@ def union(build: Checked) -> Graph:
 
 
 def shacl(graph: Graph, shapes_file: Path, base: str) -> list[str]:
-    shapes = Graph().parse(shapes_file, format="turtle", publicID=base)
+    # The shapes as published under ``base``, the very ones a standalone pyshacl run would read.
+    shapes = ontology.read(shapes_file, ontology.SHAPES, base).graph()
     conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True)
     if conforms:
         return []

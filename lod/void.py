@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from . import __version__
+from . import __version__, ontology
 from .dumps import DUMP_NAME
 from .formats import DUMP_FORMATS
 from .namespaces import CRM, DCAT, DCTERMS, FOAF, NS, OA, PROV, RDF, RDFS, SCHEMA, VOID
@@ -60,6 +60,9 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
     g.add((ds, VOID.rootResource, mint.concept("types")))
     for vocab in (CRM, FOAF, DCTERMS, OA, PROV, SCHEMA):
         g.add((ds, VOID.vocabulary, URIRef(str(vocab))))
+    # Our own terms and the application profile every letter keeps to, as published (lod.ontology).
+    g.add((ds, VOID.vocabulary, mint.ontology(ontology.TERMS)))
+    g.add((ds, DCTERMS.conformsTo, mint.ontology(ontology.SHAPES)))
     if about.dumps:
         for fmt in DUMP_FORMATS:
             dump = URIRef(f"{mint.base}dumps/{DUMP_NAME}.{fmt.extension}")
