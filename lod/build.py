@@ -1,8 +1,10 @@
 """source texts + annotations -> graphs -> checks -> dumps: the one command a scholar runs."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from . import __version__, ontology, void
+from . import __version__, cmif, ontology, void
 from .annotations import AnnotationError, Curation, load_curation
 from .dumps import MANIFEST, canonical_quads, write_dumps
 from .letter import Letter, LetterError, ParseWarning
@@ -24,6 +26,7 @@ from .report import summary
 from .validate import validate
 
 REPORT = "report"  # the key of build.json that holds lod.report.summary
+CHANGED = "changed"  # the key of build.json that holds the day the inputs last changed
 
 class BuildError(Exception):
     """The build cannot produce a graph worth publishing; the message says why and where."""
@@ -124,29 +127,47 @@ def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: st
         shown = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
+    made_of = manifest(letters_dir, annotations_dir, ontology_dir, base, register)
     # The report of the build travels with the dumps: what was left out or left unreconciled, per letter.
-    write_dumps(result.quads, out, {**manifest(letters_dir, annotations_dir, ontology_dir, base, register),
-                                    REPORT: summary(result)},
-                extra=published(result, ontology_dir))
+    write_dumps(result.quads, out, {**made_of, REPORT: summary(result)},
+                extra=published(result, ontology_dir, datetime.date.fromisoformat(made_of[CHANGED])))
     return result
 
 
-def published(result: Build, ontology_dir: Path) -> dict[str, bytes]:
-    """The files made beside the dumps: the shapes with the IRIs they are published under."""
-    return {ontology.SHAPES_DUMP: ontology.publish(ontology_dir, ontology.SHAPES, result.base).turtle}
+def published(result: Build, ontology_dir: Path, day: datetime.date) -> dict[str, bytes]:
+    """The files made beside the dumps: the letters in CMIF, the shapes with the IRIs they are published under."""
+    return {cmif.DUMP_FILE: cmif.from_quads(result.quads, result.base, day),
+            ontology.SHAPES_DUMP: ontology.publish(ontology_dir, ontology.SHAPES, result.base).turtle}
+
+
+def changed(files: list[Path]) -> datetime.date:
+    """The day the inputs last changed (UTC), which the CMIF file gives as its own date.
+
+    ``SOURCE_DATE_EPOCH`` (reproducible-builds.org) sets it where file times mean nothing, such as a
+    fresh clone. It is part of the manifest, so that equal manifests still mean equal dumps."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else max((int(p.stat().st_mtime) for p in files), default=0)
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).date()
+
+
+def inputs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path,
+           register: Path | None = DEFAULT_REGISTER) -> list[Path]:
+    """The files a build reads."""
+    files = sorted(letters_dir.glob("*.txt")) + sorted(annotations_dir.glob("*.y*ml")) + sorted(ontology_dir.glob("*.ttl"))
+    return files + ([register] if register is not None and register.is_file() else [])
 
 
 def manifest(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: str,
              register: Path | None = DEFAULT_REGISTER) -> dict:
     """The inputs of a build, by checksum: equal manifests mean equal dumps."""
-    files = sorted(letters_dir.glob("*.txt")) + sorted(annotations_dir.glob("*.y*ml")) + sorted(ontology_dir.glob("*.ttl"))
-    files += [register] if register is not None and register.is_file() else []
+    files = inputs(letters_dir, annotations_dir, ontology_dir, register)
     return {
         "base": base,
         "version": __version__,
         # The mapper's own code, so that a changed mapper rebuilds unchanged letters.
         "code": hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest(),
         "inputs": {f"{p.parent.name}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        CHANGED: changed(files).isoformat(),  # the date the CMIF file gives
     }
 
 

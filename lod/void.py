@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from . import __version__, ontology
+from . import __version__, cmif, ontology
 from .dumps import DUMP_NAME
 from .formats import DUMP_FORMATS
 from .namespaces import CRM, DCAT, DCTERMS, FOAF, NS, OA, PROV, RDF, RDFS, SCHEMA, VOID
@@ -72,6 +72,15 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
             g.add((dump, DCAT.mediaType, Literal(fmt.media_type)))
             g.add((dump, DCTERMS.format, Literal(fmt.label)))
             g.add((dump, DCAT.downloadURL, dump))
+        # The letters as correspondence metadata (lod.cmif): a distribution, not a void:dataDump, which is RDF.
+        letters = URIRef(f"{mint.base}dumps/{cmif.DUMP_FILE}")
+        g.add((ds, DCAT.distribution, letters))
+        g.add((letters, RDF.type, DCAT.Distribution))
+        g.add((letters, DCAT.mediaType, Literal(cmif.MEDIA_TYPE)))
+        g.add((letters, DCTERMS.format, Literal(cmif.FORMAT)))
+        g.add((letters, DCTERMS.conformsTo, URIRef(cmif.SCHEMA)))
+        g.add((letters, DCAT.downloadURL, letters))
+        g.add((letters, DCAT.accessURL, URIRef(mint.base + cmif.PATH)))
     for name in graphs:
         parsed = mint.parse(str(name))
         if parsed is not None and parsed.kind == "letter":

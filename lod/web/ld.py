@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from .. import void
+from .. import cmif, void
 from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
@@ -371,6 +371,8 @@ def _dump_type(name: str) -> str:
     """The Content-Type of a dump file, from the format table for the RDF ones."""
     if name.endswith(".gz"):
         return "application/gzip"
+    if name == cmif.DUMP_FILE:
+        return cmif.CONTENT_TYPE
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if ext in RDF_BY_EXTENSION:
         return RDF_BY_EXTENSION[ext].content_type
