@@ -52,7 +52,7 @@ SELECT DISTINCT ?letter ?role ?agent ?name ?label ?same ?group WHERE {{
   OPTIONAL {{ ?agent foaf:name ?name }}
   OPTIONAL {{ ?agent rdfs:label ?label }}
   OPTIONAL {{ ?agent owl:sameAs ?same }}
-  BIND(EXISTS {{ ?agent a crm:E74_Group }} AS ?group)
+  OPTIONAL {{ ?agent a ?group FILTER(?group = crm:E74_Group) }}
 }}"""
 
 _PREFIXES = sparql_prefixes("crm", "dcterms", "foaf", "owl", "rdfs", "schema")
@@ -117,7 +117,7 @@ def read(query: Query) -> list[Letter]:
         if isinstance(row["agent"], ox.NamedNode):
             gathered = agents[(row["letter"].value, row["role"].value)][row["agent"].value]
             _gather(gathered, row)
-            if row["group"] is not None and row["group"].value == "true":
+            if row["group"] is not None:  # not a boolean: stores write those differently (Virtuoso: 1)
                 gathered["group"].add(True)
     letters = []
     for uri in sorted(catalogue):
