@@ -25,37 +25,38 @@ AUTHORITIES = ("http://www.wikidata.org/entity/",)
 
 _LETTERS = "?original crm:P73_has_translation ?letter . ?letter a foaf:Document ."
 
+# Each query asks for one fact a row, never one OPTIONAL beside another: a store whose default graph
+# repeats a triple once per graph that holds it (Oxigraph's --union-default-graph) would otherwise join
+# Lenin's name, label, identifier and types 28 times each, for each of 28 letters, and time out.
 _CATALOGUE = f"""
-SELECT DISTINCT ?letter ?date ?citation ?volume ?pages WHERE {{
+SELECT DISTINCT ?letter ?p ?v WHERE {{
   {_LETTERS}
-  OPTIONAL {{ ?letter dcterms:date ?date }}
-  OPTIONAL {{ ?letter dcterms:bibliographicCitation ?citation }}
-  OPTIONAL {{ ?letter dcterms:isPartOf ?v . ?v rdfs:label ?volume }}
-  OPTIONAL {{ ?letter schema:pagination ?pages }}
+  VALUES ?p {{ rdf:type dcterms:date dcterms:bibliographicCitation dcterms:isPartOf schema:pagination
+              dcterms:creator schema:recipient }}
+  ?letter ?p ?v
 }}"""
 
 _CREATION = f"""
-SELECT DISTINCT ?letter ?begin ?end ?place ?name ?label ?same WHERE {{
+SELECT DISTINCT ?letter ?p ?v WHERE {{
   {_LETTERS}
   ?creation crm:P94_has_created ?original .
-  OPTIONAL {{ ?creation crm:P4_has_time-span ?span .
-             OPTIONAL {{ ?span crm:P82a_begin_of_the_begin ?begin }} OPTIONAL {{ ?span crm:P82b_end_of_the_end ?end }} }}
-  OPTIONAL {{ ?creation crm:P7_took_place_at ?place .
-             OPTIONAL {{ ?place foaf:name ?name }} OPTIONAL {{ ?place rdfs:label ?label }}
-             OPTIONAL {{ ?place owl:sameAs ?same }} }}
+  {{ ?creation crm:P4_has_time-span ?span . VALUES ?p {{ crm:P82a_begin_of_the_begin crm:P82b_end_of_the_end }} ?span ?p ?v }}
+  UNION {{ ?creation ?p ?v FILTER(?p = crm:P7_took_place_at) }}
 }}"""
 
-_CORRESPONDENTS = f"""
-SELECT DISTINCT ?letter ?role ?agent ?name ?label ?same ?group WHERE {{
-  {_LETTERS}
-  {{ ?letter dcterms:creator ?agent BIND("sent" AS ?role) }} UNION {{ ?letter schema:recipient ?agent BIND("received" AS ?role) }}
-  OPTIONAL {{ ?agent foaf:name ?name }}
-  OPTIONAL {{ ?agent rdfs:label ?label }}
-  OPTIONAL {{ ?agent owl:sameAs ?same }}
-  OPTIONAL {{ ?agent a ?group FILTER(?group = crm:E74_Group) }}
+# The names, identifiers and types of everything a letter names: its correspondents, its place, its volume.
+_NAMED = f"""
+SELECT DISTINCT ?x ?p ?v WHERE {{
+  {{ SELECT DISTINCT ?x WHERE {{
+       {_LETTERS}
+       {{ ?letter dcterms:creator|schema:recipient|dcterms:isPartOf ?x }}
+       UNION {{ ?creation crm:P94_has_created ?original ; crm:P7_took_place_at ?x }}
+  }} }}
+  VALUES ?p {{ foaf:name rdfs:label owl:sameAs rdf:type }}
+  ?x ?p ?v
 }}"""
 
-_PREFIXES = sparql_prefixes("crm", "dcterms", "foaf", "owl", "rdfs", "schema")
+_PREFIXES = sparql_prefixes("crm", "dcterms", "foaf", "owl", "rdf", "rdfs", "schema")
 
 
 @dataclass(frozen=True)
@@ -97,60 +98,50 @@ Query = Callable[[str], Iterable]
 
 def read(query: Query) -> list[Letter]:
     """Every letter in the data ``query`` answers over (its default graph the union of the letters'), by URI."""
-    catalogue: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for row in query(_PREFIXES + _CATALOGUE):
-        values = catalogue[row["letter"].value]
-        for key in ("date", "citation", "volume", "pages"):
-            if row[key] is not None:
-                values[key].add(row[key])
-    creation: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    places: dict[str, dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-    for row in query(_PREFIXES + _CREATION):
-        letter = row["letter"].value
-        for key in ("begin", "end"):
-            if isinstance(row[key], ox.Literal):
-                creation[letter][key].add(row[key].value)
-        if isinstance(row["place"], ox.NamedNode):
-            _gather(places[letter][row["place"].value], row)
-    agents: dict[tuple[str, str], dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-    for row in query(_PREFIXES + _CORRESPONDENTS):
-        if isinstance(row["agent"], ox.NamedNode):
-            gathered = agents[(row["letter"].value, row["role"].value)][row["agent"].value]
-            _gather(gathered, row)
-            if row["group"] is not None:  # not a boolean: stores write those differently (Virtuoso: 1)
-                gathered["group"].add(True)
-    letters = []
-    for uri in sorted(catalogue):
-        values, span = catalogue[uri], creation.get(uri, {})
-        named_places = _all_named(places.get(uri, {}))
-        letters.append(Letter(
+    letters = _facts(query(_PREFIXES + _CATALOGUE), "letter")
+    creation = _facts(query(_PREFIXES + _CREATION), "letter")
+    named = _facts(query(_PREFIXES + _NAMED), "x")
+    found = []
+    for uri in sorted(letters):
+        facts, made = letters[uri], creation.get(uri, {})
+        places = _all_named(made.get(NS.crm + "P7_took_place_at", ()), named)
+        found.append(Letter(
             uri=uri,
-            senders=_all_named(agents.get((uri, "sent"), {})),
-            addressees=_all_named(agents.get((uri, "received"), {})),
-            place=named_places[0] if named_places else None,
-            dating=dating(_first(values["date"]), _first(span.get("begin", ())), _first(span.get("end", ()))),
-            edition=_edition(values),
+            senders=_all_named(facts.get(NS.dcterms + "creator", ()), named),
+            addressees=_all_named(facts.get(NS.schema + "recipient", ()), named),
+            place=places[0] if places else None,
+            dating=dating(_first(facts.get(NS.dcterms + "date", ())),
+                          _value(made.get(NS.crm + "P82a_begin_of_the_begin", ())),
+                          _value(made.get(NS.crm + "P82b_end_of_the_end", ()))),
+            edition=_edition(facts, named),
         ))
-    return letters
+    return found
 
 
-def _gather(facts: dict[str, set], row) -> None:
-    for key in ("name", "label"):
-        if isinstance(row[key], ox.Literal):
-            facts[key].add(row[key].value)
-    if isinstance(row["same"], ox.NamedNode) and row["same"].value.startswith(AUTHORITIES):
-        facts["same"].add(row["same"].value)
+def _facts(rows: Iterable, subject: str) -> dict[str, dict[str, set]]:
+    """{subject: {property: {values}}} from rows of ``?subject ?p ?v``."""
+    facts: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        facts[row[subject].value][row["p"].value].add(row["v"])
+    return facts
 
 
-def _all_named(found: dict[str, dict[str, set]]) -> tuple[Named, ...]:
-    named = (_named(uri, facts) for uri, facts in found.items())
-    return tuple(sorted(named, key=lambda n: (n.name or "", n.uri)))
+def _all_named(uris: Iterable, named: dict[str, dict[str, set]]) -> tuple[Named, ...]:
+    found = (_named(uri.value, named.get(uri.value, {})) for uri in uris if isinstance(uri, ox.NamedNode))
+    return tuple(sorted(found, key=lambda n: (n.name or "", n.uri)))
 
 
 def _named(uri: str, facts: dict[str, set]) -> Named:
     # The smallest of several values, so that the same data always gives the same file.
-    name = _first(facts.get("name", ())) or _first(facts.get("label", ()))
-    return Named(uri, name, _first(facts.get("same", ())), bool(facts.get("group")))
+    name = _value(facts.get(NS.foaf + "name", ())) or _value(facts.get(NS.rdfs + "label", ()))
+    same = [v for v in facts.get(NS.owl + "sameAs", ()) if isinstance(v, ox.NamedNode) and v.value.startswith(AUTHORITIES)]
+    group = ox.NamedNode(NS.crm + "E74_Group") in facts.get(NS.rdf + "type", ())
+    return Named(uri, name, _value(same), group)
+
+
+def _value(terms: Iterable) -> str | None:
+    term = _first(terms)
+    return None if term is None else term.value
 
 
 def _first(values: Iterable):
@@ -158,13 +149,14 @@ def _first(values: Iterable):
     return ordered[0] if ordered else None
 
 
-def _edition(values: dict[str, set]) -> str | None:
+def _edition(facts: dict[str, set], named: dict[str, dict[str, set]]) -> str | None:
     """The citation as the page gives it; without one, the volume and pages the data has."""
-    citation = _first(values["citation"])
+    citation = _value(facts.get(NS.dcterms + "bibliographicCitation", ()))
     if citation is not None:
-        return citation.value
-    volume, pages = _first(values["volume"]), _first(values["pages"])
-    parts = [volume.value if volume else None, f"pages {pages.value}" if pages else None]
+        return citation
+    volumes = [n.name for n in _all_named(facts.get(NS.dcterms + "isPartOf", ()), named) if n.name]
+    pages = _value(facts.get(NS.schema + "pagination", ()))
+    parts = [volumes[0] if volumes else None, f"pages {pages}" if pages else None]
     return ", ".join(p for p in parts if p) or None
 
 
