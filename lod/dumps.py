@@ -20,8 +20,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from . import jsonld
 from .datatypes import all_as_modelled
-from .formats import DUMP_FORMATS, RdfFormat
+from .formats import DUMP_FORMATS, JSONLD, RdfFormat
 from .namespaces import PREFIXES
 
 DUMP_NAME = "letters"
@@ -54,6 +55,8 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
+    if fmt == JSONLD:  # compacted with our context, one @graph per letter
+        return jsonld.dump(quads)
     data = quads if fmt.quads else union_triples(quads)
     return ox.serialize(data, format=fmt.oxigraph, prefixes=PREFIXES)
 
