@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.serializers.jsonld import from_rdf
 
 from .namespaces import NS, PREFIXES
@@ -252,7 +252,7 @@ def _dumps(obj: Any, *, indent: int | None) -> bytes:
 
 
 def _term(term: Any) -> Any:
-    """A pyoxigraph term as rdflib's (our data has no blank nodes: docs/design.md, "URIs")."""
+    """A pyoxigraph term as rdflib's."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
@@ -263,4 +263,6 @@ def _term(term: Any) -> Any:
         if term.datatype.value == NS.xsd + "string":
             return Literal(term.value, normalize=False)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    raise ValueError(f"no blank nodes in our JSON-LD: {term}")
+    if isinstance(term, ox.BlankNode):  # none in our data, but any RDF may be served (serve.py --data)
+        return BNode(term.value)
+    raise ValueError(f"not an RDF term: {term!r}")

@@ -28,10 +28,11 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
-    from . import cache, cmif, ld, ontology, pages, sparql, wording
+    from . import cache, cmif, jsonld, ld, ontology, pages, sparql, wording
 
     app.jinja_env.filters.update(wording.FILTERS)  # how names and dates read, in the templates
     app.register_blueprint(pages.bp)
+    app.register_blueprint(jsonld.bp)  # before ld: its /doc/....la.json is more specific than ld's /doc/...
     app.register_blueprint(ld.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ontology.bp)

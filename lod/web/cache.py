@@ -28,12 +28,14 @@ from flask import Flask, Response, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import is_resource_modified, parse_accept_header, parse_date, remove_entity_headers
 
+from ..formats import JSONLD
+from . import profiles
 from .negotiation import negotiate
 
 # Endpoints whose answers depend on the store and the request line only; not the SPARQL endpoint (a
 # query is not a document), not the dumps (files, streamed), not /health.
 ROUTES = frozenset({"ld.thing", "ld.document", "ld.dataset", "ld.dataset_node", "ld.well_known_void",
-                    "ld.sitemap", "pages.home", "pages.timeline"})
+                    "ld.sitemap", "pages.home", "pages.timeline", "jsonld.context", "jsonld.linked_art_record"})
 _KEPT_STATUS = (200, 303)
 _OVERHEAD = 256  # bytes counted per answer beyond its key, headers and body: the bookkeeping
 MAX_KEY = 4096  # characters of path and query string; ours are at most 2,000 (ld.MAX_PATH) and a page number
@@ -104,8 +106,12 @@ def key(environ: dict) -> tuple[str, str, str] | None:
 
 def _variant(accept: str) -> str:
     """The variant ``accept`` selects, as the routes negotiate it (its extension; "406" for none)."""
-    variant = negotiate(parse_accept_header(accept, MIMEAccept))
-    return variant.extension if variant else "406"
+    parsed = parse_accept_header(accept, MIMEAccept)
+    variant = negotiate(parsed)
+    if variant is None:
+        return "406"
+    # JSON-LD comes in several forms, by the profile asked for.
+    return f"{variant.extension} {profiles.key(parsed)}" if variant.rdf == JSONLD else variant.extension
 
 
 @lru_cache(maxsize=256)

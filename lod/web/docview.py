@@ -11,7 +11,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from ..formats import JSONLD
+from .. import jsonld
 from ..namespaces import NS
 from .readmodel import LABEL_PROPERTIES
 from .wording import curie, humanize, property_label, safe_href
@@ -88,10 +88,11 @@ def property_rows(doc: Doc, subject: str, skip=()) -> list[dict]:
 
 
 def jsonld_script(triples) -> Markup:
-    """The triples as JSON-LD, safe inside <script>: '<', '>' and '&' only occur in JSON strings,
+    """The triples as compacted JSON-LD, safe inside <script>: '<', '>' and '&' only occur in JSON strings,
     where their \\u escapes mean the same, so '</script>' in a literal cannot end the element."""
-    # pyoxigraph's JSON-LD is JSON already: escaped as it is, without parsing and writing it again.
-    text = ox.serialize(list(triples), format=JSONLD.oxigraph).decode("utf-8") or "[]"
+    # The context is written in: whoever reads a page's data (a search engine, a script) needs no second
+    # request for it.
+    text = jsonld.compacted(list(triples), indent=None).decode("utf-8")
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)

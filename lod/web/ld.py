@@ -26,10 +26,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from .. import cmif, void
-from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, PLAIN_JSON
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, JSONLD, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
-from . import negotiation, readmodel
+from . import jsonld, negotiation, profiles, readmodel
 from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, VARIANTS, Variant
 from .pages import render_document, render_not_found
 
@@ -291,16 +291,34 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         if variant is None:
             return _not_acceptable(doc, page, variants)
     alternates = [(_variant_url(doc, v, page), v.media_type) for v in variants if v != variant]
+    record = jsonld.has_record(topic, triples)
+    form = None  # the JSON-LD profile answered, for JSON-LD
+    content_type, location = variant.content_type, _variant_url(doc, variant, page)
     if variant is HTML:
         rdf_alternates = [(url, media_type) for url, media_type in alternates if media_type != HTML.media_type]
         body = render_document(topic, triples, rdf_alternates).encode("utf-8")
     elif variant is PLAIN_TEXT:
         body = text.encode("utf-8")  # the file as stored, byte for byte: what the offsets count in
+    elif variant.rdf == JSONLD:
+        asked = profiles.requested(request.accept_mimetypes) if negotiated else frozenset()
+        form = profiles.form(asked, linked_art=record)
+        body = jsonld.record(_store(), topic) if form == profiles.LINKED_ART else None
+        if body is None:  # a Linked Art record is the only form that can be missing
+            form = profiles.form(asked - {profiles.LINKED_ART}, linked_art=False)
+            body = jsonld.render(form, triples, _site().base)
+        content_type = jsonld.content_type(form)
+        # Only the compacted form and the record have URLs of their own.
+        location = (doc + jsonld.RECORD_EXTENSION if form == profiles.LINKED_ART
+                    else location if form == jsonld.COMPACTED else None)
     else:
         body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": NS.hydra}))
-    response = Response(body, 200, content_type=variant.content_type)
-    response.headers["Content-Location"] = _variant_url(doc, variant, page)
+    response = Response(body, 200, content_type=content_type)
+    if location is not None:
+        response.headers["Content-Location"] = location
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
+    if record:
+        links.append(f'<{doc}{jsonld.RECORD_EXTENSION}>; rel="alternate"; type="{profiles.JSONLD_TYPE}"; '
+                     f'profile="{profiles.LINKED_ART}"')
     if variant is not PLAIN_TEXT:  # the text is the thing's content, whole: it neither describes nor pages
         links.append(f'<{topic}>; rel="describes"')
         nav = (lambda n: _page_url(doc, n)) if negotiated else (lambda n: _variant_url(doc, variant, n))
@@ -309,6 +327,8 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         if page > 1:
             links.append(f'<{nav(page - 1)}>; rel="prev"')
     response.headers["Link"] = ", ".join(links)
+    if form is not None:
+        jsonld.mark_profile(response, form)
     if negotiated:
         response.vary.add("Accept")
     return _conditional(response, body)
