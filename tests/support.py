@@ -219,6 +219,21 @@ class InProcess(BaseAdapter):
         pass
 
 
+def jsonld_with_context(resp: requests.Response) -> bytes:
+    """A JSON-LD body with the context it names by URL written in, fetched the way the body came (from the
+    app in this process, or over the network): rdflib fetches a remote context itself, with urllib, which
+    cannot reach an app in this process."""
+    import json
+
+    document = json.loads(resp.content)
+    url = document.get("@context") if isinstance(document, dict) else None
+    if isinstance(url, str):
+        answer = resp.connection.send(requests.Request("GET", url).prepare(), timeout=30)
+        assert answer.status_code == 200, f"the context {url} answers {answer.status_code}"
+        document["@context"] = json.loads(answer.content)["@context"]
+    return json.dumps(document).encode("utf-8")
+
+
 class Web(requests.Session):
     """A requests session that answers the base URLs given to ``serve`` from apps in this process, and any
     other URL over the network (so one client talks to the in-process app and to real servers alike)."""

@@ -317,8 +317,9 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         response.headers["Content-Location"] = location
     links = [f'<{url}>; rel="alternate"; type="{media_type}"' for url, media_type in alternates]
     if record:
-        links.append(f'<{doc}{jsonld.RECORD_EXTENSION}>; rel="alternate"; type="{profiles.JSONLD_TYPE}"; '
-                     f'profile="{profiles.LINKED_ART}"')
+        # No type="application/ld+json": JSON-LD clients follow such a link to "the JSON-LD" (rdflib does even
+        # when the answer is JSON-LD already), and this one is the Linked Art record, not the document.
+        links.append(f'<{doc}{jsonld.RECORD_EXTENSION}>; rel="alternate"; profile="{profiles.LINKED_ART}"')
     if variant is not PLAIN_TEXT:  # the text is the thing's content, whole: it neither describes nor pages
         links.append(f'<{topic}>; rel="describes"')
         nav = (lambda n: _page_url(doc, n)) if negotiated else (lambda n: _variant_url(doc, variant, n))

@@ -40,7 +40,7 @@ try {
   result.letterHeading = (await page.locator('h1').first().textContent()).trim();
   result.jsonld = await page.evaluate(() => {
     const script = document.querySelector('script[type="application/ld+json"]');
-    try { return { ok: true, nodes: JSON.parse(script.textContent).length }; } catch (e) { return { ok: false, error: String(e) }; }
+    try { return { ok: true, nodes: JSON.parse(script.textContent)['@graph'].length }; } catch (e) { return { ok: false, error: String(e) }; }
   });
 
   const mention = page.locator(`a.mention.person[href="${base}${PERSON}"]`).first();
