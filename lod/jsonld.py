@@ -67,6 +67,7 @@ _TERMS: dict[str, tuple[str, str | None]] = {
     # Dublin Core (dcterms:language and dcterms:type keep their prefixed names: "language" is CRM's
     # P72 and "type" is rdf:type)
     "bibliographicCitation": ("dcterms:bibliographicCitation", None),
+    "conformsTo": ("dcterms:conformsTo", _ID),
     "contributor": ("dcterms:contributor", _ID),
     "creator": ("dcterms:creator", _ID),
     "date": ("dcterms:date", None),
@@ -142,6 +143,7 @@ _TERMS: dict[str, tuple[str, str | None]] = {
     "triples": ("void:triples", "xsd:integer"),
     "uriSpace": ("void:uriSpace", None),
     "vocabulary": ("void:vocabulary", _ID),
+    "accessURL": ("dcat:accessURL", _ID),
     "distribution": ("dcat:distribution", _ID),
     "downloadURL": ("dcat:downloadURL", _ID),
     "mediaType": ("dcat:mediaType", None),
