@@ -57,6 +57,8 @@ TRIG = RdfFormat(ox.RdfFormat.TRIG)
 
 # Formats a document about one resource is offered in (after HTML), in order of preference.
 DOCUMENT_FORMATS: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, RDFXML, JSONLD)
+# ... and as one named graph, the document's, for clients that read datasets (rdflib asking for TriG).
+DOCUMENT_DATASET_FORMATS: tuple[RdfFormat, ...] = (NQUADS, TRIG)
 # Formats the whole dataset is dumped in.
 DUMP_FORMATS: tuple[RdfFormat, ...] = (TURTLE, NTRIPLES, NQUADS, TRIG, JSONLD, RDFXML)
 BY_EXTENSION = {f.extension: f for f in DUMP_FORMATS}

@@ -74,6 +74,18 @@ def test_each_variant_is_kept_apart(served):
     assert len(set(bodies.values())) == 3
 
 
+def test_a_text_nodes_text_and_its_n_triples_are_kept_apart(served):
+    """text/plain is the text there and N-Triples elsewhere: the key says which, whatever the path names."""
+    url, _ = served
+    for _ in range(2):
+        for path in ("doc/text/1921-12-20-zalutsky-salts", "doc/person/lenin"):
+            plain = requests.get(url + path, headers={"Accept": "text/plain"}, timeout=30)
+            triples = requests.get(url + path, headers={"Accept": "application/n-triples"}, timeout=30)
+            assert triples.headers["Content-Type"].startswith("application/n-triples")
+            expected = "text/plain" if path.startswith("doc/text/") else "application/n-triples"
+            assert plain.headers["Content-Type"].startswith(expected), path
+
+
 def test_conditional_and_head_requests_are_answered_from_the_kept_answer(served):
     url, log = served
     path = "/doc/group/central-commission-for-purging-the-party"

@@ -30,7 +30,7 @@ import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from requests.utils import parse_header_links
 
-from lod.formats import DOCUMENT_FORMATS
+from lod.formats import DOCUMENT_DATASET_FORMATS, DOCUMENT_FORMATS
 from support import Web, jsonld_with_context, make_app, skip_or_fail
 
 # rdflib's parser for each document format, by extension (the formats themselves come from lod.formats).
@@ -229,12 +229,14 @@ def test_nothing_acceptable_is_406_listing_what_is_offered(server):
 
 
 def test_link_headers_name_every_other_variant(server):
-    for chosen in ["text/html", *(f.media_type for f in DOCUMENT_FORMATS)]:
+    every = ["text/html", *(f.media_type for f in DOCUMENT_FORMATS + DOCUMENT_DATASET_FORMATS)]
+    for chosen in every:
         resp = server.get(server.doc(PERSON), chosen)
         alternates = {(link["url"], link["type"]) for link in links(resp)
                       if link.get("rel") == "alternate" and "profile" not in link}  # not the Linked Art record
         expected = {(server.doc(f"{PERSON}.{ext}"), media) for ext, media in
-                    [("html", "text/html"), *((f.extension, f.media_type) for f in DOCUMENT_FORMATS)]
+                    [("html", "text/html"),
+                     *((f.extension, f.media_type) for f in DOCUMENT_FORMATS + DOCUMENT_DATASET_FORMATS)]
                     if media != chosen}
         assert alternates == expected, chosen
         assert {"url": server.id(PERSON), "rel": "describes"} in links(resp)

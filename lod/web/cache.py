@@ -30,7 +30,7 @@ from werkzeug.http import is_resource_modified, parse_accept_header, parse_date,
 
 from ..formats import JSONLD
 from . import profiles
-from .negotiation import negotiate
+from .negotiation import TEXT_VARIANTS, VARIANTS, negotiate
 
 # Endpoints whose answers depend on the store and the request line only; not the SPARQL endpoint (a
 # query is not a document), not the dumps (files, streamed), not /health.
@@ -105,13 +105,14 @@ def key(environ: dict) -> tuple[str, str, str] | None:
 
 
 def _variant(accept: str) -> str:
-    """The variant ``accept`` selects, as the routes negotiate it (its extension; "406" for none)."""
+    """The variants ``accept`` selects, as the routes negotiate them (extensions; "406" for none): of a
+    document, and of a text node's, where ``text/plain`` is the text and not N-Triples. Both, because a
+    key does not know which kind of node its path names."""
     parsed = parse_accept_header(accept, MIMEAccept)
-    variant = negotiate(parsed)
-    if variant is None:
-        return "406"
+    selected = (negotiate(parsed, VARIANTS), negotiate(parsed, TEXT_VARIANTS))
+    key = "|".join(variant.extension if variant else "406" for variant in selected)
     # JSON-LD comes in several forms, by the profile asked for.
-    return f"{variant.extension} {profiles.key(parsed)}" if variant.rdf == JSONLD else variant.extension
+    return f"{key} {profiles.key(parsed)}" if any(v is not None and v.rdf == JSONLD for v in selected) else key
 
 
 @lru_cache(maxsize=256)

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from .. import cmif, void
-from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, JSONLD, PLAIN_JSON
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, DOCUMENT_DATASET_FORMATS, JSONLD, PLAIN_JSON, RdfFormat
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import jsonld, negotiation, profiles, readmodel
@@ -311,7 +311,7 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         location = (doc + jsonld.RECORD_EXTENSION if form == profiles.LINKED_ART
                     else location if form == jsonld.COMPACTED else None)
     else:
-        body = ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=used_prefixes(triples, {"hydra": NS.hydra}))
+        body = _serialize(triples, variant.rdf, _page_url(doc, page))
     response = Response(body, 200, content_type=content_type)
     if location is not None:
         response.headers["Content-Location"] = location
@@ -335,6 +335,17 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
     return _conditional(response, body)
 
 
+def _serialize(triples: list[ox.Triple], fmt: RdfFormat, graph: str) -> bytes:
+    """``triples`` in ``fmt``; in a dataset format, as the graph named by the document (``graph``), which
+    is what a client reading quads from a URL expects: the document is one graph."""
+    prefixes = used_prefixes(triples, {"hydra": NS.hydra})
+    if fmt not in DOCUMENT_DATASET_FORMATS:  # JSON-LD holds datasets too, but is offered as the triples
+        return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    name = ox.NamedNode(graph)
+    return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, name) for t in triples], format=fmt.oxigraph,
+                        prefixes=prefixes)
+
+
 def _conditional(response: Response, body: bytes) -> Response:
     """Strong ETag from the bytes, Last-Modified from the build; 304 when the client has them already."""
     response.set_etag(hashlib.sha256(body).hexdigest()[:40])
@@ -345,7 +356,7 @@ def _conditional(response: Response, body: bytes) -> Response:
 
 def _not_acceptable(doc: str, page: int = 1, variants: tuple[Variant, ...] = VARIANTS) -> Response:
     lines = [f"{v.media_type}  {_variant_url(doc, v, page)}" for v in variants]
-    lines += [f"{alias}  (answered as {v.media_type})" for alias, v in negotiation.ALIASES.items()]
+    lines += [f"{alias}  (answered as {v.media_type})" for alias, v in negotiation.aliases(variants).items()]
     body = "406 Not Acceptable: this document is offered as\n" + "\n".join(f"  {line}" for line in lines) + "\n"
     response = Response(body, 406, content_type="text/plain; charset=utf-8")
     response.headers["Link"] = ", ".join(f'<{_variant_url(doc, v, page)}>; rel="alternate"; type="{v.media_type}"'

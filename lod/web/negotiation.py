@@ -11,6 +11,11 @@ A text node that holds its text (``crm:P190_has_symbolic_content`` of ``{base}id
 letter, the file the annotations' offsets count in) is offered as plain text too (``TEXT_VARIANTS``): ``text/plain``
 means that text there and nowhere else (docs/design.md, "Content negotiation"). It is offered last, so
 that ``*/*`` and ``text/*`` still give HTML.
+
+Clients name our formats by other media types too (``ALIASES``): rdflib asks for N-Triples as
+``text/plain``, for N3 as ``text/n3``, old clients for RDF/XML as ``application/xml``. An alias is offered
+after every variant, so it never wins a tie against one, and a variant of the same media type (the stored
+text's ``text/plain``) always comes before it.
 """
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from ..formats import DOCUMENT_FORMATS, JSONLD, PLAIN_JSON, RdfFormat
+from ..formats import (DOCUMENT_DATASET_FORMATS, DOCUMENT_FORMATS, JSONLD, NTRIPLES, PLAIN_JSON, PLAIN_XML,
+                       PLAIN_XML_OLD, RDFXML, TURTLE, RdfFormat)
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,21 @@ class Variant:
 HTML = Variant("text/html", "html", "HTML", None)
 # The stored text of a text node, not RDF: offered only where there is one (TEXT_VARIANTS).
 PLAIN_TEXT = Variant("text/plain", "txt", "Plain text", None)
-VARIANTS: tuple[Variant, ...] = (HTML, *(Variant.of(f) for f in DOCUMENT_FORMATS))
+# The dataset formats last: N-Quads and TriG carry the same triples in one graph, the document's.
+VARIANTS: tuple[Variant, ...] = (HTML, *(Variant.of(f) for f in DOCUMENT_FORMATS + DOCUMENT_DATASET_FORMATS))
 TEXT_VARIANTS: tuple[Variant, ...] = (*VARIANTS, PLAIN_TEXT)
 BY_EXTENSION = {v.extension: v for v in VARIANTS}
 # Media types a client may ask for that name one of our variants under another name. A plain JSON
-# client gets JSON-LD, which is JSON.
-ALIASES = {PLAIN_JSON: Variant.of(JSONLD)}
+# client gets JSON-LD, which is JSON; text/plain is what N-Triples was served as before it had a media
+# type of its own (rdflib still asks so), except where a text node offers its text under that name.
+ALIASES = {
+    PLAIN_JSON: Variant.of(JSONLD),
+    "text/plain": Variant.of(NTRIPLES),
+    "text/n3": Variant.of(TURTLE),  # Turtle is N3 without its rules: every N3 reader reads it
+    "application/x-turtle": Variant.of(TURTLE),
+    PLAIN_XML: Variant.of(RDFXML),
+    PLAIN_XML_OLD: Variant.of(RDFXML),
+}
 
 
 def negotiate(accept: MIMEAccept, variants: tuple[Variant, ...] = VARIANTS) -> Variant | None:
@@ -62,9 +77,15 @@ def negotiate(accept: MIMEAccept, variants: tuple[Variant, ...] = VARIANTS) -> V
         return HTML
     bare = MIMEAccept([(parse_options_header(value)[0], quality) for value, quality in accept])
     match = bare.best_match(offered(variants))
-    return {**{v.media_type: v for v in variants}, **ALIASES}[match] if match else None
+    return {**aliases(variants), **{v.media_type: v for v in variants}}[match] if match else None
 
 
 def offered(variants: tuple[Variant, ...] = VARIANTS) -> list[str]:
     """The media types offered, in order of preference (the tie rule; a 406 body)."""
-    return [v.media_type for v in variants] + list(ALIASES)
+    return [v.media_type for v in variants] + list(aliases(variants))
+
+
+def aliases(variants: tuple[Variant, ...] = VARIANTS) -> dict[str, Variant]:
+    """The aliases that apply beside ``variants``: none that is the media type of one of them."""
+    own = {v.media_type for v in variants}
+    return {alias: v for alias, v in ALIASES.items() if alias not in own}
