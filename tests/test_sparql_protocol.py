@@ -13,13 +13,14 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import pyoxigraph as ox
 import pytest
 import requests
-from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML,
+from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDF, RDFXML, TSV, TURTLE, XML,
                            SPARQLWrapper)
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -164,6 +165,52 @@ def test_describe_lenin_in_every_rdf_format(endpoint, base, case, method):
     assert all(t.subject.value == lenin for t in triples)
 
 
+# Every return format SPARQLWrapper has, for every query form: it sends the format as format=, output= and
+# results= whatever the form, with an Accept header of */* when the format does not fit the form.
+SW_FORMATS = [JSON, XML, CSV, TSV, N3, TURTLE, RDF, RDFXML, JSONLD]
+FORMS = {
+    "select": PERSONS_PER_LETTER,
+    "ask": ASK_LENIN,
+    "construct": CONSTRUCT_PERSONS,
+    "describe": "DESCRIBE <http://127.0.0.1:5000/id/person/lenin>",
+}
+SW_FITS = {JSON: ("application/sparql-results+json", "application/ld+json"),
+           XML: ("application/sparql-results+xml", "application/rdf+xml"),
+           CSV: ("text/csv", None), TSV: ("text/tab-separated-values", None),
+           N3: (None, "text/turtle"), TURTLE: (None, "text/turtle"), RDF: (None, "application/rdf+xml"),
+           RDFXML: (None, "application/rdf+xml"), JSONLD: (None, "application/ld+json")}
+RESULTS_MEDIA = {"application/sparql-results+json": JSON, "application/sparql-results+xml": XML, "text/csv": CSV,
+                 "text/tab-separated-values": TSV}
+GRAPH_MEDIA = {"text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+               "application/ld+json": ox.RdfFormat.JSON_LD, "application/n-triples": ox.RdfFormat.N_TRIPLES}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SW_FORMATS)
+@pytest.mark.parametrize("form", list(FORMS))
+def test_sparqlwrapper_every_form_in_every_return_format(endpoint, base, form, fmt, method):
+    """An answer in the asked format where it fits the form, else in the one Accept allows; never a 406."""
+    assert FORMS["describe"].count(base) == 1, "the DESCRIBE names a person of the session's base"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SPARQLWrapper's "Sending Accept header '*/*'"
+        result = wrapper(endpoint, FORMS[form], fmt, method).query()
+    media_type = result.response.headers["Content-Type"].split(";")[0]
+    body = result.response.read()
+    fits = SW_FITS[fmt]  # (for SELECT and ASK, for CONSTRUCT and DESCRIBE); None: fits neither
+    if form in ("select", "ask"):
+        assert media_type == (fits[0] or "application/sparql-results+json")  # */* gives JSON
+        if form == "select":
+            assert len(rows_of(body, RESULTS_MEDIA[media_type])) > 20
+        elif media_type in ("text/csv", "text/tab-separated-values"):
+            assert body.decode().strip() == "true"
+        else:
+            oxfmt = getattr(ox.QueryResultsFormat, RESULTS_MEDIA[media_type].upper())
+            assert bool(ox.parse_query_results(body, format=oxfmt))
+    else:
+        assert media_type == (fits[1] or "text/turtle")  # */* gives Turtle
+        assert len(list(ox.parse(body, format=GRAPH_MEDIA[media_type]))) > 5
+
+
 def test_a_bad_query_reaches_sparqlwrapper_as_a_bad_query(endpoint):
     with pytest.raises(QueryBadFormed) as info:
         wrapper(endpoint, "SELECT * WHERE { ?s ?p }", JSON, "GET").query()
@@ -270,6 +317,46 @@ def test_format_parameter_wins_over_accept(endpoint, fmt, query, media_type):
         assert "Accept" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize("params, media_type", [
+    ({"output": "json"}, "application/sparql-results+json"),  # Fuseki's name
+    ({"output": "csv"}, "text/csv"),
+    ({"results": "tsv"}, "text/tab-separated-values"),
+    ({"output": "xml"}, "application/sparql-results+xml"),
+    ({"output": "application/sparql-results+xml"}, "application/sparql-results+xml"),
+    ({"results": "text/csv"}, "text/csv"),
+    ({"format": "csv", "output": "json", "results": "xml"}, "text/csv"),  # format first, then output
+    ({"output": "tsv", "results": "xml"}, "text/tab-separated-values"),
+    ({"format": "", "output": "csv"}, "text/csv"),  # an empty one names nothing
+])
+def test_output_and_results_are_other_names_of_format(endpoint, params, media_type):
+    for response in (requests.get(endpoint, params={"query": PERSONS_PER_LETTER, **params},
+                                  headers={"Accept": "text/html"}),
+                     requests.post(endpoint, data={"query": PERSONS_PER_LETTER, **params})):
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].split(";")[0] == media_type, params
+
+
+@pytest.mark.parametrize("query, fmt, accept, media_type", [
+    (CONSTRUCT_PERSONS, "csv", "*/*", "text/turtle"),
+    (CONSTRUCT_PERSONS, "tsv", "application/rdf+xml", "application/rdf+xml"),
+    (PERSONS_PER_LETTER, "turtle", "*/*", "application/sparql-results+json"),
+    (PERSONS_PER_LETTER, "rdfxml", "text/csv, */*;q=0.1", "text/csv"),
+    (ASK_LENIN, "application/n-triples", "application/sparql-results+xml", "application/sparql-results+xml"),
+])
+def test_a_format_that_does_not_fit_the_query_form_falls_back_to_accept(endpoint, query, fmt, accept, media_type):
+    for name in ("format", "output", "results"):
+        response = requests.get(endpoint, params={"query": query, name: fmt}, headers={"Accept": accept})
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].split(";")[0] == media_type, name
+
+
+def test_a_plain_get_with_output_only_is_the_service_description(endpoint):
+    response = requests.get(endpoint, params={"output": "ntriples"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == "application/n-triples"
+    assert any(t.object.value == SD + "Service" for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+
 def test_accept_chooses_the_format(endpoint):
     for accept, media_type in [("application/sparql-results+xml", "application/sparql-results+xml"),
                                ("text/tab-separated-values;q=0.9, text/csv;q=0.5", "text/tab-separated-values"),
@@ -312,9 +399,12 @@ ERRORS = [  # id, method, params, headers, body, status, words in the message
     ("unknown-format", "GET", {"query": "ASK {}", "format": "yaml"}, {}, None, 400, ["unknown format", "json"]),
     ("not-acceptable", "GET", {"query": "ASK {}"}, {"Accept": "image/png"}, None, 406,
      ["application/sparql-results+json"]),
-    ("select-as-turtle", "GET", {"query": "SELECT * {}", "format": "turtle"}, {}, None, 406, ["SELECT"]),
-    ("construct-as-csv", "GET", {"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "csv"}, {}, None, 406,
-     ["text/turtle"]),
+    # a format that does not fit the form leaves it to Accept, which may fit none either
+    ("select-as-turtle", "GET", {"query": "SELECT * {}", "format": "turtle"}, {"Accept": "text/turtle"}, None, 406,
+     ["SELECT"]),
+    ("construct-as-csv", "GET", {"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "csv"}, {"Accept": "text/csv"},
+     None, 406, ["text/turtle"]),
+    ("unknown-output", "GET", {"query": "ASK {}", "output": "yaml"}, {}, None, 400, ["unknown format", "json"]),
     ("too-long", "POST", {}, {"Content-Type": "application/sparql-query"}, "#" * 20_001, 413, ["20001", "20000"]),
     ("too-many-rows", "GET", {"query": "SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 10001"}, {}, None, 400,
      ["more than 10000 rows", "LIMIT"]),

@@ -1,7 +1,10 @@
-"""Which format a SPARQL answer takes: the ``format`` parameter, else the Accept header.
+"""Which format a SPARQL answer takes: the ``format`` parameter (or ``output``, ``results``), else the Accept header.
 
 A query's form (SELECT and ASK, or CONSTRUCT and DESCRIBE) is known only once it is parsed, in the
 worker, so a request is given both answers: the results format and the RDF format it would accept.
+A format parameter that names no format for one of the forms (``csv`` for a CONSTRUCT, ``turtle`` for a
+SELECT) leaves that form to the Accept header: SPARQLWrapper sends its one return format with every
+query, whatever its form, and Virtuoso and Fuseki answer it so rather than refuse.
 """
 from __future__ import annotations
 
@@ -30,6 +33,14 @@ _BY_FORMAT_NAME: dict[str, tuple[ResultsFormat | None, RdfFormat | None]] = {
        for t in {*_RESULTS_BY_MEDIA_TYPE, *_GRAPH_BY_MEDIA_TYPE}},
 }
 FORMAT_NAMES = ("json", "xml", "csv", "tsv", *(graph_format_name(f) for f in GRAPH_FORMATS))
+# The request parameters that name a format, first one given wins: ``format`` (the SPARQL 1.1 Protocol
+# names none; Virtuoso's), ``output`` (Fuseki's, Joseki's), ``results`` (what SPARQLWrapper adds for others).
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+def format_parameter(params) -> str | None:
+    """The format a request names by parameter (``params``: a MultiDict), None for none."""
+    return next((params[name] for name in FORMAT_PARAMETERS if params.get(name)), None)
 
 
 def _bare(accept: MIMEAccept) -> MIMEAccept | None:
@@ -42,16 +53,25 @@ def _bare(accept: MIMEAccept) -> MIMEAccept | None:
 def negotiate(accept: MIMEAccept, fmt: str | None) -> tuple[ResultsFormat | None, RdfFormat | None]:
     """The results format (for SELECT/ASK) and the RDF format (CONSTRUCT/DESCRIBE) to answer in.
 
-    The ``format`` parameter wins over Accept, for clients that cannot set headers. A None means
-    nothing acceptable for that query form (the worker answers 406 when the query turns out to be one).
-    Raises ValueError for a ``format`` value we do not know.
+    The ``format`` parameter wins over Accept, for clients that cannot set headers, for the forms it names
+    a format of; Accept decides for the others. A None means nothing acceptable for that query form (the
+    worker answers 406 when the query turns out to be one). Raises ValueError for a ``format`` value we
+    do not know.
     """
     if fmt:
         key = fmt.strip().lower()
         key = parse_options_header(key)[0] if "/" in key else key
         if key not in _BY_FORMAT_NAME:
             raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMAT_NAMES)} or a media type")
-        return _BY_FORMAT_NAME[key]
+        results, graph = _BY_FORMAT_NAME[key]
+        if results is None or graph is None:
+            by_accept = _by_accept(accept)
+            results, graph = results or by_accept[0], graph or by_accept[1]
+        return results, graph
+    return _by_accept(accept)
+
+
+def _by_accept(accept: MIMEAccept) -> tuple[ResultsFormat | None, RdfFormat | None]:
     bare = _bare(accept)
     if bare is None:
         return RESULTS_JSON, TURTLE

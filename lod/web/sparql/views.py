@@ -23,7 +23,8 @@ from ..negotiation import HTML
 from .description import named_graphs, service_description
 from .engine import Job, error_answer
 from .examples import examples
-from .negotiation import DESCRIPTION_OFFERS, FORMAT_NAMES, description_format, negotiate, wants_page
+from .negotiation import (DESCRIPTION_OFFERS, FORMAT_NAMES, FORMAT_PARAMETERS, description_format, format_parameter,
+                          negotiate, wants_page)
 from .workers import InlineRunner, WorkerPool, runner_for
 
 bp = Blueprint("sparql", __name__)
@@ -158,7 +159,7 @@ def _read_request(settings) -> _Request | None:
     if len(queries) > 1:
         raise _Refusal(400, f"the request has {len(queries)} queries (query parameters or a body); send exactly one")
     if not queries:
-        if request.method in ("GET", "HEAD") and set(params) <= {"format"}:
+        if request.method in ("GET", "HEAD") and set(params) <= set(FORMAT_PARAMETERS):
             return None
         raise _Refusal(400, "the request has no query: send it as the query parameter (GET or a form POST) "
                             f"or as the body of a POST with Content-Type {_QUERY}")
@@ -179,7 +180,7 @@ def _read_request(settings) -> _Request | None:
         graphs[name] = tuple(values)
     given = bool(graphs["default-graph-uri"] or graphs["named-graph-uri"])
     return _Request(query, graphs["default-graph-uri"] if given else None,
-                    graphs["named-graph-uri"] if given else None, params.get("format"))
+                    graphs["named-graph-uri"] if given else None, format_parameter(params))
 
 
 def _plain(status: int, message: str) -> Response:
@@ -251,7 +252,7 @@ def _cors(response: Response) -> Response:
 
 def _describe(settings) -> Response:
     """The service description in RDF (Turtle to ``*/*`` or no Accept), or the query page for a browser."""
-    fmt_param = request.args.get("format")
+    fmt_param = format_parameter(request.args)
     if fmt_param:
         if fmt_param.lower() in (HTML.extension, HTML.media_type):
             return _page(settings)
