@@ -109,7 +109,9 @@ def make_graphs(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, ba
     terms = ontology.publish(ontology_dir, ontology.TERMS, mint.base).graph()  # the terms as served
     graphs.append((mint.concept("types"), terms))
     triples = len({t for _, graph in graphs for t in graph})
-    graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples)))
+    subjects = {s for _, graph in graphs for s in graph.subjects()}
+    graphs.append((mint.metadata_graph(), void.describe(mint, void.LETTERS, [name for name, _ in graphs], triples,
+                                                        subjects)))
     warnings: list[ParseWarning | BuildWarning] = notes + [w for letter in letters for w in letter.warnings]
     warnings += [BuildWarning(m.file, w) for m in mapped for w in m.warnings]
     build = Build(mint.base, graphs, letters, warnings, mapped, curation)

@@ -3,10 +3,14 @@
 `lod build` describes the letters (with their dumps), `lod synth` a made-up corpus (``describe``);
 both are stored as the graph ``{base}void``, which the web layer serves at `/void` with the class
 and property statistics of the store added (``served``).
+
+Every node of the description other than the dataset is a hash IRI of it (``{base}void#build``,
+``{base}void#class-3``): a client following them fetches ``{base}void`` once, where slash IRIs that
+answered 303 to it had a link-traversal client fetch the whole description once per partition.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -31,6 +35,7 @@ class About:
     made_by: str  # the activity that made it: "lod build", "lod synth"
     source: str | None = None
     dumps: bool = True  # offered as downloads under {base}dumps/
+    examples: tuple[str, ...] = ()  # void:exampleResource, as paths below {base}id/, those the data holds
 
 
 LETTERS = About(
@@ -39,11 +44,16 @@ LETTERS = About(
                 "in CIDOC-CRM, FOAF and Dublin Core, each claim anchored in the text.",
     made_by="lod build",
     source="Marxists Internet Archive (marxists.org), Lenin Internet Archive",
+    examples=("letter/1921-12-20-zalutsky-salts", "person/kasparova-popova", "event/expulsion-of-kasparova-popova"),
 )
 
 
-def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) -> Graph:
-    """The description of a dataset whose named graphs are ``graphs`` and which holds ``triples`` distinct triples."""
+def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int,
+             subjects: Container[URIRef] = frozenset()) -> Graph:
+    """The description of a dataset whose named graphs are ``graphs`` and which holds ``triples`` distinct
+    triples; ``subjects``: the things it holds, of which ``about.examples`` are named (a build of another
+    folder of letters may not hold the seed letter: its first letter is the example then)."""
+    graphs = list(graphs)
     g = Graph()
     ds = mint.dataset()
     g.add((ds, RDF.type, VOID.Dataset))
@@ -86,20 +96,31 @@ def describe(mint: Minter, about: About, graphs: Iterable[str], triples: int) ->
         if parsed is not None and parsed.kind == "letter":
             g.add((ds, VOID.subset, URIRef(str(name))))
             g.add((ds, DCTERMS.hasPart, URIRef(str(name))))
+    examples = [URIRef(f"{mint.base}id/{path}") for path in about.examples]
+    examples = [e for e in examples if e in subjects]
+    if about.examples and not any(_kind(mint, e) == "letter" for e in examples):
+        examples += [URIRef(str(n)) for n in graphs if _kind(mint, n) == "letter"][:1]
+    for example in examples:
+        g.add((ds, VOID.exampleResource, example))
     g.add((ds, FOAF.homepage, URIRef(mint.base)))
-    made = URIRef(f"{mint.base}void/build")
+    made = URIRef(f"{mint.base}void#build")
     g.add((ds, PROV.wasGeneratedBy, made))
     g.add((made, RDF.type, PROV.Activity))
     g.add((made, RDFS.label, Literal(f"{about.made_by}, lod-letters {__version__}", lang="en")))
     return g
 
 
+def _kind(mint: Minter, uri) -> str | None:
+    parsed = mint.parse(str(uri))
+    return parsed.kind if parsed is not None else None
+
+
 def served(store, base: str) -> list[ox.Triple]:
     """The stored graph ``{base}void`` plus class and property partitions and counts, as `/void` serves it.
 
     Counted over every graph but the description itself, as the build counts ``void:triples``.
-    Partitions get IRIs below ``{base}void`` (no blank nodes), numbered in the order of their class
-    or property IRI.
+    Partitions get hash IRIs of ``{base}void`` (no blank nodes), numbered in the order of their class
+    or property IRI: ``{base}void#class-1``, ``{base}void#property-1``.
     """
     dataset = ox.NamedNode(base + "void")
     rdf_type = ox.NamedNode(NS.rdf + "type")
@@ -120,11 +141,11 @@ def served(store, base: str) -> list[ox.Triple]:
 
     n_classes = n_properties = 0
     for n_classes, row in enumerate(classes, 1):
-        part = ox.NamedNode(f"{base}void/class/{n_classes}")
+        part = ox.NamedNode(f"{base}void#class-{n_classes}")
         triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
                     ox.Triple(part, void("entities"), integer(row["n"]))]
     for n_properties, row in enumerate(properties, 1):
-        part = ox.NamedNode(f"{base}void/property/{n_properties}")
+        part = ox.NamedNode(f"{base}void#property-{n_properties}")
         triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
                     ox.Triple(part, void("triples"), integer(row["n"]))]
     triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),

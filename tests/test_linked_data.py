@@ -467,8 +467,9 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
     """All the dump says about a subject is in the document its URI leads to.
 
     Subjects under ``/id/`` 303 to ``/doc/``; the dataset ``{base}void`` answers 200 itself, and the
-    nodes below it (``/void/build``) 303 to it; the dump files under ``/dumps/`` are files: they answer
-    200 with the file and ``Link: <{base}void>; rel="describedby"``, which is followed.
+    nodes of its description (``{base}void#build``) are hash IRIs of it, read from it as a client reads
+    them, without the fragment; the dump files under ``/dumps/`` are files: they answer 200 with the file
+    and ``Link: <{base}void>; rel="describedby"``, which is followed.
     """
     dump = Graph().parse(server.dumps / "letters.nt", format="nt")
     subjects = sorted(set(dump.subjects()))
@@ -478,7 +479,7 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
     fetched = {}
     seen_kinds = set()
     for subject in subjects:
-        url = str(subject)
+        url = str(subject).split("#", 1)[0]  # what a client asks for: never the fragment
         assert url.startswith(server.base), url
         path = url[len(server.base):]
         if path.startswith("dumps/"):
@@ -490,6 +491,7 @@ def test_every_subject_of_the_dump_dereferences_to_a_document_holding_its_triple
             if path == "void":
                 assert resp.status_code == 200, url
                 target = url
+                seen_kinds.add("void")
             else:
                 assert resp.status_code == 303, url
                 assert varies_on_accept(resp) or path.startswith("void/"), url
@@ -543,7 +545,7 @@ def test_void_has_dumps_endpoint_and_statistics_that_match_the_dump(server):
         if g != dataset:
             union.add((s, p, o))
     classes = {p: void.value(p, V("class")) for p in void.objects(dataset, V("classPartition"))}
-    assert classes and all(str(p).startswith(server.base + "void/class/") for p in classes)
+    assert classes and all(re.fullmatch(re.escape(server.base) + r"void#class-[1-9][0-9]*", str(p)) for p in classes)
     for part, cls in classes.items():
         expected = len(set(union.subjects(RDF_TYPE, cls)))
         assert int(void.value(part, V("entities"))) == expected, cls
@@ -555,8 +557,30 @@ def test_void_has_dumps_endpoint_and_statistics_that_match_the_dump(server):
     assert int(void.value(dataset, V("distinctSubjects"))) == len(set(union.subjects()))
     assert int(void.value(dataset, V("triples"))) == len(union)
     assert not [t for t in void if any(isinstance(x, BNode) for x in t)]
-    part = next(iter(classes))
-    assert server.get(str(part)).headers["Location"] == server.base + "void"  # partitions dereference too
+    assert all(re.fullmatch(re.escape(server.base) + r"void#property-[1-9][0-9]*", str(p)) for p in properties)
+
+
+def test_every_node_of_void_is_read_from_void_itself(server):
+    """Partitions and the build are hash IRIs of /void: a client following every IRI in it fetches /void
+    once, where /void/class/N once answered 303 to the whole description, and was fetched once a partition."""
+    void = parse(server.get(server.base + "void.ttl"), "ttl")
+    nodes = {str(s) for s in void.subjects()} | {str(o) for o in void.objects() if isinstance(o, URIRef)}
+    own = {n for n in nodes if n.startswith(server.base + "void")}
+    assert len(own) > 50 and own - {server.base + "void"}
+    assert {n.split("#")[0] for n in own} == {server.base + "void"}
+    for gone in ("void/class/1", "void/property/1", "void/build"):
+        assert server.get(server.base + gone).status_code == 404
+
+
+def test_void_names_example_resources_that_dereference(server, dumps_dir):
+    void = parse(server.get(server.base + "void.ttl"), "ttl")
+    examples = {str(o) for o in void.objects(URIRef(server.base + "void"), URIRef(VOID + "exampleResource"))}
+    assert examples == {server.id("letter/1921-12-20-zalutsky-salts"), server.id("person/kasparova-popova"),
+                        server.id("event/expulsion-of-kasparova-popova")}
+    dump = Graph().parse(dumps_dir / "letters.nt", format="nt")
+    assert {str(o) for o in dump.objects(URIRef(server.base + "void"), URIRef(VOID + "exampleResource"))} == examples
+    for example in examples:
+        assert server.get(example).status_code == 303
 
 
 # --- dumps, robots.txt, sitemap --------------------------------------------------------------------
