@@ -1,5 +1,6 @@
 """A real browser on the real server: open a letter, click a highlighted name, land on the person's page;
-every kind of page with the server's Content-Security-Policy on; the query page against a hostile link.
+every kind of page with the server's Content-Security-Policy on; the query page against a hostile link;
+documents, /void, a dump and /sparql fetched by a script of another origin, preflights and all.
 
 Headless Chromium (the Debian package, /usr/bin/chromium) driven by the npm package playwright-core
 from tests/browser/click_mention.mjs; nothing is downloaded. Skipped when node, Chromium or
@@ -16,6 +17,7 @@ import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +25,7 @@ from support import REPO, skip_or_fail
 
 SCRIPT = REPO / "tests" / "browser" / "click_mention.mjs"
 PAGES_SCRIPT = REPO / "tests" / "browser" / "pages_csp.mjs"
+CROSS_ORIGIN_SCRIPT = REPO / "tests" / "browser" / "cross_origin.mjs"
 SCREENSHOT = REPO / "tests" / "artifacts" / "letter-to-person.png"
 
 
@@ -187,3 +190,96 @@ def test_the_style_hashes_of_the_policy_are_those_of_the_bundled_yasgui():
     assert len(styles) == 2
     assert sorted(YASGUI_STYLES) == sorted(
         "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() for css in styles)
+
+
+# --- a script of another origin reads the data ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def elsewhere():
+    """A page on another loopback port: another origin, whose script fetches from the server."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!DOCTYPE html><html><head><title>elsewhere</title></head><body><p>elsewhere</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def cross_origin(tools, real_site, elsewhere) -> dict:
+    run = subprocess.run([tools["node"], str(CROSS_ORIGIN_SCRIPT), real_site.url, elsewhere], cwd=REPO,
+                         capture_output=True, text=True, timeout=180, env={**os.environ, "CHROMIUM": tools["chromium"]})
+    try:
+        result = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"the browser script printed no JSON (exit {run.returncode}):\n{run.stdout}\n{run.stderr}")
+    assert run.returncode == 0 and result.get("ok"), result.get("error") or run.stderr
+    assert result["origin"] != real_site.url.rstrip("/")
+    return result
+
+
+def _server_log(site) -> str:
+    return (site.dumps.parent / f"server-{urlsplit(site.url).port}.log").read_text()
+
+
+def test_a_script_elsewhere_reads_a_document_through_its_303_with_a_long_accept(cross_origin, real_site):
+    document = cross_origin["fetched"]["document"]
+    assert document["ok"], document.get("error")
+    assert document["status"] == 200 and document["url"] == real_site.url + "doc/person/lenin"
+    headers = document["headers"]
+    assert headers["content-type"].startswith("application/n-quads")  # the first type of Comunica's Accept
+    assert headers["etag"] and headers["content-location"] == real_site.url + "doc/person/lenin.nq"
+    assert 'rel="alternate"' in headers["link"] and "Accept" in headers["vary"]
+    assert f"<{real_site.url}doc/person/lenin> .\n" in document["start"]  # quads in the document's graph
+
+
+def test_a_script_elsewhere_revalidates_with_if_none_match(cross_origin):
+    again = cross_origin["fetched"]["notModified"]
+    assert again["ok"], again.get("error")
+    assert again["status"] == 304 and again["length"] == 0
+
+
+@pytest.mark.parametrize("name", ["turtle", "void", "sparql"])
+def test_a_script_elsewhere_reads_documents_void_and_query_answers(cross_origin, name):
+    answer = cross_origin["fetched"][name]
+    assert answer["ok"], answer.get("error")
+    assert answer["status"] == 200 and answer["length"] > 10
+    if name != "sparql":
+        assert answer["headers"]["etag"] and answer["headers"]["link"]
+
+
+def test_a_script_elsewhere_reads_part_of_a_dump(cross_origin, real_site):
+    dump = cross_origin["fetched"]["dump"]
+    assert dump["ok"], dump.get("error")
+    size = (real_site.dumps / "letters.nt").stat().st_size
+    assert dump["status"] == 206 and dump["headers"]["content-range"] == f"bytes 0-99/{size}"
+    assert dump["length"] == 100
+
+
+def test_a_script_elsewhere_reads_a_404(cross_origin):
+    missing = cross_origin["fetched"]["missing"]
+    assert missing["ok"] and missing["status"] == 404
+
+
+def test_the_browser_preflighted_and_the_server_allowed_it(cross_origin, real_site):
+    """The requests above are not simple ones: the browser asked first, and went on because it was allowed."""
+    preflights = [line for line in _server_log(real_site).splitlines() if "method=OPTIONS" in line]
+    for path in ("/id/person/lenin", "/void", "/dumps/letters.nt", "/sparql", "/doc/person/nobody-at-all"):
+        assert any(f'path="{path}"' in line and "status=204" in line for line in preflights), path
+    assert not [e for e in cross_origin["consoleErrors"] if "CORS" in e or "Access-Control" in e]

@@ -12,6 +12,7 @@ from werkzeug.routing import RequestRedirect
 from ..config import Settings
 from ..store import Store, StoreTimeout, StoreUnavailable
 from .bodies import BoundedBodies
+from .cors import CrossOrigin
 from .headers import SecurityHeaders
 from .heads import BoundedHeads
 
@@ -89,8 +90,16 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
     app.wsgi_app = BoundedHeads(app.wsgi_app, access_log)  # type: ignore[method-assign]
+    # Outside the refusals, so that a script on another origin can read those too.
+    app.wsgi_app = CrossOrigin(app.wsgi_app, _methods(app), access_log)  # type: ignore[method-assign]
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def _methods(app: Flask):
+    """``path -> the methods its route answers``, for preflights (none for a path with no route)."""
+    adapter = app.url_map.bind("localhost")
+    return lambda path: adapter.allowed_methods(path)
 
 
 def _redirect(exc: RequestRedirect, base: str) -> Response:

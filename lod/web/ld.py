@@ -112,16 +112,6 @@ def _sorted(triples) -> list[ox.Triple]:
     return sorted(set(triples), key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
 
 
-# --- every answer of this blueprint is open to scripts on other origins -----------------
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Location, Link, ETag, Last-Modified, Vary"
-    return response
-
-
 # --- things and their documents -----------------------------------------------------------
 
 

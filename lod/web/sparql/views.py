@@ -188,11 +188,11 @@ def _plain(status: int, message: str) -> Response:
     return Response(answer.body, status, content_type=answer.content_type)
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    """The SPARQL 1.1 Protocol: a query by GET, by form POST or as a POST body; a plain GET describes the service."""
-    if request.method == "OPTIONS":
-        return _preflight()
+    """The SPARQL 1.1 Protocol: a query by GET, by form POST or as a POST body; a plain GET describes the service.
+
+    Scripts on any origin may query it and read the answers, errors included (``lod.web.cors``)."""
     settings = current_app.config["SETTINGS"]
     try:
         parsed = _read_request(settings)
@@ -228,25 +228,6 @@ def endpoint() -> Response:
         log.warning("query answered %s: %s", answer.status, answer.body[:300].decode("utf-8", "replace").strip())
     response = Response(answer.body, answer.status, content_type=answer.content_type)
     response.vary.add("Accept")
-    return response
-
-
-def _preflight() -> Response:
-    response = Response(status=204)
-    del response.headers["Content-Type"]
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = (
-        request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type")
-    response.headers["Access-Control-Max-Age"] = "86400"
-    response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
-    return response
-
-
-@bp.after_app_request
-def _cors(response: Response) -> Response:
-    """Scripts on any origin may query, and read the errors too (405s included, hence after_app_request)."""
-    if request.path == "/sparql":
-        response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
