@@ -15,6 +15,7 @@ Imported as ``from support import ...`` (pytest puts tests/ on sys.path); confte
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import os
 import shutil
@@ -181,7 +182,8 @@ class InProcess(BaseAdapter):
 
     The request is the one requests prepared (its default headers, encoded body and query included),
     and the answer a ``requests.Response`` as from the network: headers named twice are joined with
-    ", " as urllib3 joins them, the body is readable once, redirects are followed by requests.
+    ", " as urllib3 joins them, a gzipped body is decoded as urllib3 decodes it, the body is readable
+    once, redirects are followed by requests.
     """
 
     def __init__(self, app) -> None:
@@ -208,7 +210,10 @@ class InProcess(BaseAdapter):
         response.reason = answer.status.partition(" ")[2]
         response.headers = headers
         response.encoding = get_encoding_from_headers(headers)
-        response.raw = io.BytesIO(answer.get_data())
+        data = answer.get_data()
+        if data and headers.get("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)  # as urllib3 decodes it off the network
+        response.raw = io.BytesIO(data)
         response.url = request.url
         response.request = request
         response.connection = self

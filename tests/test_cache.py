@@ -6,6 +6,7 @@ gets is compared byte for byte and header for header.
 """
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 import time
@@ -97,8 +98,30 @@ def test_conditional_and_head_requests_are_answered_from_the_kept_answer(served)
     assert again.headers["ETag"] == full.headers["ETag"]
     head = requests.head(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
     assert head.status_code == 200 and head.content == b""
-    assert head.headers["Content-Length"] == str(len(full.content))
+    assert head.headers["Content-Length"] == full.headers["Content-Length"]  # as sent (gzipped)
     assert [line.split("cache=")[1].split()[0] for line in _log_lines(log, path, 3)] == ["miss", "hit", "hit"]
+
+
+def test_answers_are_kept_compressed_one_per_encoding(served):
+    """A gzipped answer is kept gzipped and served as kept; the plain one is kept apart from it."""
+    url, log = served
+    path = "/doc/letter/1921-08-09-gorky"
+
+    def get(encoding: str, **headers) -> tuple[requests.Response, bytes]:
+        answer = requests.get(url.rstrip("/") + path, stream=True, timeout=30,
+                              headers={"Accept": "text/html", "Accept-Encoding": encoding, **headers})
+        return answer, answer.raw.read(decode_content=False)
+
+    (first, zipped), (second, again) = get("gzip"), get("gzip")
+    assert first.headers["Content-Encoding"] == second.headers["Content-Encoding"] == "gzip"
+    assert zipped == again and first.headers["ETag"] == second.headers["ETag"]
+    (plain, body), (plain_again, _) = get("identity"), get("identity")
+    assert "Content-Encoding" not in plain.headers and gzip.decompress(zipped) == body
+    not_modified, _ = get("gzip", **{"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304
+    lines = _log_lines(log, path, 5)
+    assert [re.search(r"cache=(\S+)", line).group(1) for line in lines] == ["miss", "hit", "miss", "hit", "hit"]
+    assert re.search(r"bytes=(\d+)", lines[1]).group(1) == str(len(zipped))  # served as kept, compressed
 
 
 def test_303s_are_kept_too_but_not_404s(served):

@@ -301,12 +301,16 @@ def test_positions_in_a_document_are_non_negative_integers_as_in_the_dumps(serve
 # --- HEAD, caching, CORS -----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
 @pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json"])
-def test_head_has_the_headers_of_get_and_no_body(real, accept):
-    full = real.get(real.doc(PERSON), accept)
-    head = real.http.head(real.doc(PERSON), headers={"Accept": accept}, timeout=10)
+def test_head_has_the_headers_of_get_and_no_body(real, accept, encoding):
+    full = real.get(real.doc(PERSON), accept, headers={"Accept-Encoding": encoding}, stream=True)
+    sent = full.raw.read(decode_content=False)  # the bytes on the wire
+    head = real.http.head(real.doc(PERSON), headers={"Accept": accept, "Accept-Encoding": encoding}, timeout=10)
     assert head.status_code == 200 and head.content == b""
-    assert int(head.headers["Content-Length"]) == len(full.content)
+    assert int(head.headers["Content-Length"]) == len(sent)
+    assert head.headers.get("Content-Encoding") == full.headers.get("Content-Encoding") == (
+        "gzip" if encoding == "gzip" else None)
     for name in ["Content-Type", "Content-Location", "Link", "Vary", "ETag", "Last-Modified",
                  "Access-Control-Allow-Origin"]:
         assert head.headers[name] == full.headers[name], name
@@ -599,8 +603,8 @@ def test_the_dumps_index_lists_every_file(server):
 
 def test_each_dump_file_is_served_whole_with_its_type_and_checksum_as_etag(real):
     sums = dict(reversed(line.split()) for line in (real.dumps / "SHA256SUMS").read_text().splitlines())
-    for path in sorted(real.dumps.iterdir()):
-        resp = real.http.get(f"{real.base}dumps/{path.name}", timeout=10)
+    for path in sorted(real.dumps.iterdir()):  # as they are: their gzip encoding is tests/test_compression.py's
+        resp = real.http.get(f"{real.base}dumps/{path.name}", headers={"Accept-Encoding": "identity"}, timeout=10)
         assert resp.status_code == 200, path.name
         assert resp.content == path.read_bytes()
         assert int(resp.headers["Content-Length"]) == path.stat().st_size
@@ -615,11 +619,11 @@ def test_each_dump_file_is_served_whole_with_its_type_and_checksum_as_etag(real)
         if path.name in sums:
             assert resp.headers["ETag"] == f'"{sums[path.name]}"'
             assert hashlib.sha256(resp.content).hexdigest() == sums[path.name]
-            again = real.http.get(f"{real.base}dumps/{path.name}", headers={"If-None-Match": resp.headers["ETag"]},
-                             timeout=10)
+            again = real.http.get(f"{real.base}dumps/{path.name}", timeout=10, headers={
+                "If-None-Match": resp.headers["ETag"], "Accept-Encoding": "identity"})
             assert again.status_code == 304
         assert resp.headers["Access-Control-Allow-Origin"] == "*"
-    head = real.http.head(real.base + "dumps/letters.ttl.gz", timeout=10)
+    head = real.http.head(real.base + "dumps/letters.ttl.gz", timeout=10)  # a gzip file, whatever is accepted
     assert head.content == b"" and int(head.headers["Content-Length"]) == (real.dumps / "letters.ttl.gz").stat().st_size
 
 

@@ -29,7 +29,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
-    from . import cache, cmif, jsonld, ld, ontology, pages, sparql, wording
+    from . import cache, cmif, encoding, jsonld, ld, ontology, pages, sparql, wording
 
     app.jinja_env.filters.update(wording.FILTERS)  # how names and dates read, in the templates
     app.register_blueprint(pages.bp)
@@ -85,6 +85,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
 
     if settings.cache_bytes and getattr(store, "immutable", False):
         cache.install(app, cache.ResponseCache(settings.cache_bytes), access_log)
+    encoding.install(app)  # after the cache: its hook runs first, and the answer kept is the one encoded
     # Outermost: no body reaches Flask before it has arrived whole. Every POST body is a query on its way
     # in, so as many are read at once as queries may run: the threads beyond those stay free.
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]

@@ -5,8 +5,9 @@ is served, so a document rendered once is the same the next time. Asked again, i
 in front of Flask: a dictionary lookup instead of routing, three store queries and a serialisation.
 A remote store can change under us, so nothing is kept then (``create_app`` decides).
 
-An answer is kept under everything it depends on: the path, the query string and the variant the
-Accept header selects (``negotiation.negotiate``), never the Accept header itself, which a client may
+An answer is kept under everything it depends on: the path, the query string, the variant the
+Accept header selects (``negotiation.negotiate``) and the encoding Accept-Encoding allows
+(``encoding.chosen``; kept compressed, as sent), never the headers themselves, which a client may
 make hundreds of kilobytes long and different every time. Nothing we answer depends on the Host or
 the scheme of the request (every URL we write comes from the configured base, redirects included), so
 neither is part of a key, and a path and query string longer than any of ours is not kept. Only complete
@@ -30,6 +31,7 @@ from werkzeug.http import is_resource_modified, parse_accept_header, parse_date,
 
 from ..formats import JSONLD
 from . import profiles
+from .encoding import chosen
 from .negotiation import TEXT_VARIANTS, VARIANTS, negotiate
 
 # Endpoints whose answers depend on the store and the request line only; not the SPARQL endpoint (a
@@ -95,13 +97,14 @@ class ResponseCache:
                 self._bytes -= dropped
 
 
-def key(environ: dict) -> tuple[str, str, str] | None:
+def key(environ: dict) -> tuple[str, str, str, str] | None:
     """What a kept answer depends on; None for a request no answer is kept for."""
     path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
     if len(path) + len(query) > MAX_KEY:
         return None
     accept = environ.get("HTTP_ACCEPT", "")
-    return path, query, (_remembered_variant(accept) if len(accept) <= _MEMO_ACCEPT else _variant(accept))
+    return (path, query, _remembered_variant(accept) if len(accept) <= _MEMO_ACCEPT else _variant(accept),
+            chosen(environ.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _variant(accept: str) -> str:

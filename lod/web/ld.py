@@ -30,6 +30,7 @@ from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, DOCUMENT_DATASET_FORMATS
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import jsonld, negotiation, profiles, readmodel
+from .encoding import GZIP, chosen, gzip_etag
 from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, VARIANTS, Variant
 from .pages import render_document, render_not_found
 
@@ -337,11 +338,12 @@ def _serialize(triples: list[ox.Triple], fmt: RdfFormat, graph: str) -> bytes:
 
 
 def _conditional(response: Response, body: bytes) -> Response:
-    """Strong ETag from the bytes, Last-Modified from the build; 304 when the client has them already."""
+    """Strong ETag from the bytes, Last-Modified from the build. The 304 is decided once the answer's
+    encoding is, which changes its ETag (``lod.web.encoding``)."""
     response.set_etag(hashlib.sha256(body).hexdigest()[:40])
     if _site().built is not None:
         response.last_modified = _site().built
-    return response.make_conditional(request)
+    return response
 
 
 def _not_acceptable(doc: str, page: int = 1, variants: tuple[Variant, ...] = VARIANTS) -> Response:
@@ -429,13 +431,28 @@ def dumps_index() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    """A file of the dumps folder, by a name from its listing only (no path ever reaches the file system)."""
-    if name not in _dump_names():
+    """A file of the dumps folder, by a name from its listing only (no path ever reaches the file system).
+
+    A file with a gzip twin (``letters.nt`` and ``letters.nt.gz``) is sent as the twin, encoded gzip, to a
+    client that accepts it: compressed once, by the build. Not for a range, which a client resuming a
+    download counts in the file's own bytes."""
+    names = _dump_names()
+    if name not in names:
         return _not_found()
     digest = _sums().get(name)
+    twin = f"{name}.gz" if f"{name}.gz" in names else None
+    gzipped = twin is not None and "Range" not in request.headers and chosen(
+        request.headers.get("Accept-Encoding", "")) == GZIP
+    if gzipped:
+        name, digest = twin, gzip_etag(digest) if digest else None
     response = send_file(_site().out / name, mimetype="application/octet-stream", etag=digest or True, conditional=True,
                          max_age=None)
-    response.content_type = _dump_type(name)  # as the table says; send_file would add a second charset to text/*
+    # As the table says (of the file the twin encodes): send_file would add a second charset to text/*.
+    response.content_type = _dump_type(name.removesuffix(".gz") if gzipped else name)
+    if gzipped:
+        response.headers["Content-Encoding"] = GZIP
+    if twin is not None:
+        response.vary.add("Accept-Encoding")
     response.headers["Link"] = f'<{_site().base}void>; rel="describedby"'
     return response
 
