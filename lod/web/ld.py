@@ -5,8 +5,8 @@
 - ``/doc/...`` negotiates HTML or an RDF format (``negotiation.py``); ``/doc/....ttl`` and the other
   extensions name one variant each and skip negotiation. A text node that holds its text
   (``/doc/text/{slug}``) is also plain text (``.txt``, ``text/plain``): the file the offsets count in.
-- ``/void`` is the dataset description (negotiated the same way); ``/void/...`` nodes 303 to it,
-  ``/.well-known/void`` too.
+- ``/void`` is the dataset description (negotiated the same way); its nodes are hash IRIs of it
+  (``lod.void``); ``/void/...`` nodes of other data 303 to it, ``/.well-known/void`` too.
 - ``/dumps/`` lists the built files and serves them; ``/robots.txt`` and ``/sitemap.xml`` for crawlers.
 
 A request path maps to a URI as ``settings.base + path``, so the data's URIs and the server's
