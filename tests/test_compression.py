@@ -35,6 +35,7 @@ def vary(response: requests.Response) -> set[str]:
     (f"doc/{SEED}", "text/turtle"), (f"doc/{SEED}", "text/html"), (f"doc/{SEED}.jsonld", "*/*"),
     ("doc/person/lenin", "application/n-quads"), ("void", "text/turtle"), ("void", "text/html"), ("", "text/html"),
     ("timeline", "text/html"), ("sitemap.xml", "*/*"), ("doc/text/1921-12-20-zalutsky-salts.txt", "*/*"),
+    ("ontology/shapes", "text/turtle"), ("ontology/terms", "text/html"),
 ])
 def test_an_answer_is_gzipped_for_a_client_that_asks(real_server, path, accept):
     plain, plain_bytes = fetch(real_server + path, None, Accept=accept)
@@ -133,6 +134,16 @@ def test_an_uncompressed_dump_is_sent_as_its_gzip_twin(real_server, dumps_dir):
         for encoding, tag in ((None, plain.headers["ETag"]), ("gzip", zipped.headers["ETag"])):
             assert fetch(real_server + f"dumps/{name}", encoding, If_None_Match=tag)[0].status_code == 304
         assert fetch(real_server + f"dumps/{name}", "gzip", If_None_Match=plain.headers["ETag"])[0].status_code == 200
+
+
+def test_the_cmif_file_is_sent_as_its_gzip_twin_too(real_server, dumps_dir):
+    zipped, body = fetch(real_server + "cmif.xml", "gzip")
+    assert zipped.status_code == 200 and zipped.headers["Content-Encoding"] == "gzip"
+    assert body == (dumps_dir / "letters.cmif.xml.gz").read_bytes()
+    assert zipped.headers["Content-Type"].startswith("application/tei+xml") and zipped.headers["ETag"].endswith('-gzip"')
+    plain, plain_body = fetch(real_server + "cmif.xml", None)
+    assert plain_body == (dumps_dir / "letters.cmif.xml").read_bytes() and "accept-encoding" in vary(plain)
+    assert fetch(real_server + "cmif.xml", "gzip", If_None_Match=zipped.headers["ETag"])[0].status_code == 304
 
 
 def test_a_range_of_a_dump_counts_the_files_own_bytes(real_server, dumps_dir):

@@ -94,6 +94,17 @@ def test_quads_are_the_document_as_one_graph_named_by_it(web, base, path):
         assert set(dataset.graph(URIRef(doc))) == set(triples), ext
 
 
+@pytest.mark.parametrize("name", ["terms", "shapes"])
+def test_the_published_vocabularies_as_quads_are_their_own_graph(web, base, name):
+    doc = f"{base}ontology/{name}"
+    dataset = Dataset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(data=web.get(doc, headers={"Accept": "application/trig"}, timeout=10).content, format="trig")
+    assert {str(g) for _, _, _, g in dataset.quads((None, None, None, None))} == {doc}
+    assert media_type(web.get(doc, headers={"Accept": "text/plain"}, timeout=10)) == "application/n-triples"
+
+
 def test_void_as_quads_is_the_graph_the_dumps_name_void(web, base):
     dataset = Dataset()
     with warnings.catch_warnings():

@@ -1,7 +1,7 @@
 """``/cmif.xml``: the letters in CMIF (``lod.cmif``), the URL to give correspSearch.
 
 Where the server has a build's dumps, it answers with the file built with them (``letters.cmif.xml``),
-byte for byte, its SHA-256 as ETag, as ``/dumps/`` does. Without one (``--data``, ``--store``, a remote
+byte for byte, its SHA-256 as ETag, as ``/dumps/`` does (its ``.gz`` to a client that accepts gzip). Without one (``--data``, ``--store``, a remote
 store) the same code makes it from the store, dated the day it is made; kept while the store cannot change.
 """
 from __future__ import annotations
@@ -11,9 +11,10 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, request
 
 from .. import cmif
+from .encoding import send_file_encoded
 
 bp = Blueprint("cmif", __name__)
 
@@ -37,17 +38,13 @@ def letters() -> Response:
     settings = current_app.config["SETTINGS"]
     built = Path(settings.out) / cmif.DUMP_FILE if settings.out is not None else None
     if built is not None and built.is_file():
-        response = send_file(built, mimetype=cmif.MEDIA_TYPE, etag=_checksum(built) or True, conditional=True,
-                             max_age=None)
-        response.content_type = cmif.CONTENT_TYPE
+        response = send_file_encoded(built, cmif.CONTENT_TYPE, _checksum(built), request)
     else:
         body = _from_store(settings.base)
         response = Response(body, 200, content_type=cmif.CONTENT_TYPE)
         response.set_etag(hashlib.sha256(body).hexdigest())
         response = response.make_conditional(request)
     response.headers["Link"] = f'<{settings.base}void>; rel="describedby"'
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Link, ETag, Last-Modified"
     return response
 
 

@@ -4,7 +4,7 @@ A SELECT of 10,000 rows is 720 KB of JSON and 34 KB gzipped; a letter's page 180
 answer of a textual type over ``MIN_SIZE`` bytes that the app renders (documents, pages, SPARQL answers,
 /void) is gzipped here when the request's Accept-Encoding allows gzip, and says ``Vary: Accept-Encoding``
 either way. Files (the dumps, static files) are streamed and left alone: the uncompressed dumps have
-their gzip twin on disk already, which ``lod.web.ld`` sends instead (``dump_encoding``).
+their gzip twin on disk already, which is sent instead (``send_file_encoded``).
 
 Each encoding is a representation of its own with an ETag of its own: the identity ETag with ``-gzip``
 inside the quotes. The 304 is therefore decided here, after the encoding (``install``), and a client
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import gzip
 from functools import lru_cache
+from pathlib import Path
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, request, send_file
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
@@ -79,6 +80,25 @@ def encode(response: Response, req: Request) -> Response:
 def gzip_etag(etag: str) -> str:
     """The ETag of the gzip encoding of the representation whose ETag is ``etag`` (unquoted)."""
     return f"{etag}-{GZIP}"
+
+
+def send_file_encoded(path: Path, content_type: str, etag: str | None, req: Request) -> Response:
+    """``path`` as ``send_file`` sends it (conditional, ranges), or the gzip copy the build wrote beside it
+    (``letters.nt.gz``) encoded gzip to a client that accepts it: compressed once, by the build. Not for
+    a range, which a client resuming a download counts in the file's own bytes. ``etag``: the file's."""
+    twin = path.with_name(path.name + ".gz")
+    has_twin = twin.is_file()
+    gzipped = has_twin and "Range" not in req.headers and chosen(req.headers.get("Accept-Encoding", "")) == GZIP
+    if gzipped:
+        path, etag = twin, gzip_etag(etag) if etag else None
+    response = send_file(path, mimetype="application/octet-stream", etag=etag or True, conditional=True,
+                         max_age=None)
+    response.content_type = content_type  # as given: send_file would add a second charset to text/*
+    if gzipped:
+        response.headers["Content-Encoding"] = GZIP
+    if has_twin:
+        response.vary.add("Accept-Encoding")
+    return response
 
 
 def install(app: Flask) -> None:

@@ -23,14 +23,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request
 
 from .. import cmif, void
-from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, DOCUMENT_DATASET_FORMATS, JSONLD, PLAIN_JSON, RdfFormat
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, JSONLD, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import jsonld, negotiation, profiles, readmodel
-from .encoding import GZIP, chosen, gzip_etag
+from .encoding import send_file_encoded
 from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, VARIANTS, Variant
 from .pages import render_document, render_not_found
 
@@ -302,7 +302,8 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
         location = (doc + jsonld.RECORD_EXTENSION if form == profiles.LINKED_ART
                     else location if form == jsonld.COMPACTED else None)
     else:
-        body = _serialize(triples, variant.rdf, _page_url(doc, page))
+        body = negotiation.serialize(triples, variant.rdf, _page_url(doc, page),
+                                     used_prefixes(triples, {"hydra": NS.hydra}))
     response = Response(body, 200, content_type=content_type)
     if location is not None:
         response.headers["Content-Location"] = location
@@ -324,17 +325,6 @@ def _represent(doc: str, topic: str, triples: list[ox.Triple], variant: Variant 
     if negotiated:
         response.vary.add("Accept")
     return _conditional(response, body)
-
-
-def _serialize(triples: list[ox.Triple], fmt: RdfFormat, graph: str) -> bytes:
-    """``triples`` in ``fmt``; in a dataset format, as the graph named by the document (``graph``), which
-    is what a client reading quads from a URL expects: the document is one graph."""
-    prefixes = used_prefixes(triples, {"hydra": NS.hydra})
-    if fmt not in DOCUMENT_DATASET_FORMATS:  # JSON-LD holds datasets too, but is offered as the triples
-        return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    name = ox.NamedNode(graph)
-    return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, name) for t in triples], format=fmt.oxigraph,
-                        prefixes=prefixes)
 
 
 def _conditional(response: Response, body: bytes) -> Response:
@@ -431,28 +421,11 @@ def dumps_index() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    """A file of the dumps folder, by a name from its listing only (no path ever reaches the file system).
-
-    A file with a gzip twin (``letters.nt`` and ``letters.nt.gz``) is sent as the twin, encoded gzip, to a
-    client that accepts it: compressed once, by the build. Not for a range, which a client resuming a
-    download counts in the file's own bytes."""
-    names = _dump_names()
-    if name not in names:
+    """A file of the dumps folder, by a name from its listing only (no path ever reaches the file system);
+    an uncompressed one as its gzip twin to a client that accepts gzip (``send_file_encoded``)."""
+    if name not in _dump_names():
         return _not_found()
-    digest = _sums().get(name)
-    twin = f"{name}.gz" if f"{name}.gz" in names else None
-    gzipped = twin is not None and "Range" not in request.headers and chosen(
-        request.headers.get("Accept-Encoding", "")) == GZIP
-    if gzipped:
-        name, digest = twin, gzip_etag(digest) if digest else None
-    response = send_file(_site().out / name, mimetype="application/octet-stream", etag=digest or True, conditional=True,
-                         max_age=None)
-    # As the table says (of the file the twin encodes): send_file would add a second charset to text/*.
-    response.content_type = _dump_type(name.removesuffix(".gz") if gzipped else name)
-    if gzipped:
-        response.headers["Content-Encoding"] = GZIP
-    if twin is not None:
-        response.vary.add("Accept-Encoding")
+    response = send_file_encoded(_site().out / name, _dump_type(name), _sums().get(name), request)
     response.headers["Link"] = f'<{_site().base}void>; rel="describedby"'
     return response
 

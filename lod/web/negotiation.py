@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
@@ -83,6 +84,17 @@ def negotiate(accept: MIMEAccept, variants: tuple[Variant, ...] = VARIANTS) -> V
 def offered(variants: tuple[Variant, ...] = VARIANTS) -> list[str]:
     """The media types offered, in order of preference (the tie rule; a 406 body)."""
     return [v.media_type for v in variants] + list(aliases(variants))
+
+
+def serialize(triples: list[ox.Triple], fmt: RdfFormat, graph: str, prefixes: dict[str, str]) -> bytes:
+    """A document's ``triples`` in ``fmt``; in N-Quads and TriG as the one graph named ``graph``, the
+    document's URL: what a client reading quads from a URL expects. (JSON-LD holds datasets too, but is
+    offered as the triples.)"""
+    if fmt not in DOCUMENT_DATASET_FORMATS:
+        return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    name = ox.NamedNode(graph)
+    return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, name) for t in triples], format=fmt.oxigraph,
+                        prefixes=prefixes)
 
 
 def aliases(variants: tuple[Variant, ...] = VARIANTS) -> dict[str, Variant]:

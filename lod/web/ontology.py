@@ -1,6 +1,7 @@
 """The project's vocabularies on the web: ``{base}ontology/terms`` and ``{base}ontology/shapes`` (``lod.ontology``).
 
-Each is a document as ``/doc/...`` ones are: negotiated (HTML, Turtle, N-Triples, RDF/XML, JSON-LD), with
+Each is a document as ``/doc/...`` ones are: negotiated (HTML, Turtle, N-Triples, RDF/XML, JSON-LD, and
+N-Quads and TriG as the graph named by the document), with
 ``.ttl`` and the other extensions naming one variant; ``Content-Location``, ``Link: rel=alternate``,
 ``Vary: Accept``, ``ETag`` and ``Last-Modified``; ``406`` listing what is offered. The shapes' own IRIs
 (``{base}ontology/shapes#Letter``) are hash IRIs of their document, so they dereference here too.
@@ -64,14 +65,6 @@ def _at_start(state) -> None:
     state.app.extensions["lod.ontology"] = _Shelf(Path(settings.ontology), settings.base)
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    # Open to scripts on other origins, as the documents are.
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Location, Link, ETag, Last-Modified, Vary"
-    return response
-
-
 @bp.get("/ontology/<name>")
 def vocabulary(name: str) -> Response:
     """The published terms or shapes, in the negotiated format or the one the extension names."""
@@ -109,7 +102,7 @@ def _render(published: ontology.Published, variant: Variant) -> bytes:
                                base=current_app.config["SETTINGS"].base, kind="ontology").encode("utf-8")
     triples = published.triples()
     prefixes = used_prefixes(triples, {"lodsh": published.uri + "#"} if published.name == ontology.SHAPES else None)
-    return ox.serialize(triples, format=variant.rdf.oxigraph, prefixes=prefixes)
+    return negotiation.serialize(triples, variant.rdf, published.uri, prefixes)
 
 
 def _not_acceptable(uri: str) -> Response:
