@@ -147,8 +147,9 @@ def test_rdflib_without_a_format_reads_what_it_is_given(real_site):
 
 
 def test_rdflib_reads_documents_of_the_real_server_in_each_format(real_server, base):
-    """The session's server, whose base is not its address: its documents, asked for by URL."""
-    for fmt in RDFLIB_TRIPLES:
+    """The session's server, whose base is not its address: its documents, asked for by URL. Not JSON-LD,
+    whose context is at the base (test_rdflib_dereferences_a_uri_in_each_format reads it where it is)."""
+    for fmt in (f for f in RDFLIB_TRIPLES if f != "json-ld"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             graph = Graph().parse(f"{real_server}doc/{PERSON}", format=fmt)
