@@ -19,7 +19,8 @@ LONG_ACCEPT = ('application/n-quads,application/trig;q=0.95,application/ld+json;
                'text/shaclc-ext;q=0.05')
 ROUTES = ["id/person/lenin", "doc/person/lenin", "doc/person/lenin.ttl", "doc/text/1921-12-20-zalutsky-salts.txt",
           "void", "void.ttl", ".well-known/void", "dumps/", "dumps/letters.nt", "sparql", "sitemap.xml", "",
-          "doc/person/nobody", "cmif.xml", "ontology/shapes", "ontology/terms.ttl"]
+          "doc/person/nobody", "cmif.xml", "ontology/shapes", "ontology/terms.ttl", "ns/context.jsonld",
+          "doc/person/lenin.la.json"]
 BROWSER_HEADERS = {"accept", "accept-language", "content-type", "if-none-match", "if-modified-since", "range"}
 
 
