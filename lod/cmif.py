@@ -129,7 +129,7 @@ def write(about: Edition, letters: list[Letter]) -> bytes:
     body = ET.tostring(root, encoding="unicode")
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<?xml-model href="{SCHEMA}" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
-            f"{body}\n").encode("utf-8")
+            f"{body}\n").encode()
 
 
 def _names(action: ET.Element, who: tuple[Named, ...]) -> None:

@@ -44,7 +44,7 @@ class Refusal(Exception):
         self.status, self.message, self.headers = status, message, list(headers)
 
     def answer(self, start_response: Callable) -> list[bytes]:
-        body = f"{self.status}: {self.message}\n".encode("utf-8")
+        body = f"{self.status}: {self.message}\n".encode()
         # The rest of the body stays unread: the connection cannot carry another request.
         start_response(self.status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
                                      ("Connection", "close"), *self.headers])

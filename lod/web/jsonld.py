@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from .. import jsonld, linkedart
 from ..jsonld import COMPACTED, EXPANDED, FLATTENED
@@ -80,7 +80,13 @@ def context() -> Response:
 @bp.get(f"/doc/<path:rest>{RECORD_EXTENSION}")
 def linked_art_record(rest: str) -> Response:
     """The Linked Art record of ``{base}id/{rest}``; 404 as for other documents when there is none."""
-    from .ld import MAX_PATH, _conditional, _not_found, _site, _store  # ld imports this module
+    from .ld import (  # ld imports this module
+        MAX_PATH,
+        _conditional,
+        _not_found,
+        _site,
+        _store,
+    )
     from .negotiation import BY_EXTENSION
 
     as_json = BY_EXTENSION["jsonld"]  # a 404 in the format the extension names, as for .jsonld
@@ -98,5 +104,17 @@ def linked_art_record(rest: str) -> Response:
     return _conditional(response, body)
 
 
-__all__ = ["bp", "COMPACTED", "EXPANDED", "FLATTENED", "LINKED_ART", "RECORD_EXTENSION", "context_url", "content_type",
-           "has_record", "mark_profile", "record", "render"]
+__all__ = [
+    "COMPACTED",
+    "EXPANDED",
+    "FLATTENED",
+    "LINKED_ART",
+    "RECORD_EXTENSION",
+    "bp",
+    "content_type",
+    "context_url",
+    "has_record",
+    "mark_profile",
+    "record",
+    "render",
+]
