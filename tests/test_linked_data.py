@@ -649,6 +649,37 @@ def test_the_sitemap_lists_the_document_of_every_main_thing(server):
         assert page.status_code == 200 and media_type(page) == "text/html", loc
 
 
+def test_past_the_limit_of_a_file_the_sitemap_is_an_index_of_files(served_store, base, dumps_dir, monkeypatch):
+    """sitemaps.org allows 50,000 URLs a file; with a limit of 40 the letters' sitemap becomes an index of
+    files that together list every main thing once."""
+    from lod.config import Settings
+    from lod.web import ld
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    with Web() as http:
+        http.serve(base, make_app(Settings(base=base, out=dumps_dir), served_store))
+        whole = ElementTree.fromstring(http.get(base + "sitemap.xml", timeout=30).content)
+    expected = [e.text for e in whole.findall("s:url/s:loc", ns)]
+    assert len(expected) > 80, "the test needs more than two files of things"
+    monkeypatch.setattr(ld, "SITEMAP_URLS", 40)
+    with Web() as http:  # an app of its own: the first one keeps the answer it gave
+        http.serve(base, make_app(Settings(base=base, out=dumps_dir), served_store))
+        index = http.get(base + "sitemap.xml", timeout=30)
+        root = ElementTree.fromstring(index.content)
+        assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+        files = [e.text for e in root.findall("s:sitemap/s:loc", ns)]
+        assert len(files) == -(-len(expected) // 40)
+        listed = []
+        for url in files:
+            part = ElementTree.fromstring(http.get(url, timeout=30).content)
+            locs = [e.text for e in part.findall("s:url/s:loc", ns)]
+            assert 0 < len(locs) <= 40, url
+            listed += locs
+        assert listed == expected
+        assert http.get(base + f"sitemap-{len(files) + 1}.xml", timeout=30).status_code == 404
+        assert http.get(base + "sitemap-0.xml", timeout=30).status_code == 404
+
+
 # --- paging of incoming links ----------------------------------------------------------------------
 
 

@@ -436,13 +436,39 @@ def robots() -> Response:
                     content_type="text/plain; charset=utf-8")
 
 
+SITEMAP_URLS = 50_000  # the most a sitemap file may list (sitemaps.org); past that, an index of files
+
+
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    """Every document about a main thing (the nodes below things are in their documents)."""
+    """Every document about a main thing (the nodes below things are in their documents); more than one
+    file holds, an index of the files ``/sitemap-{n}.xml``."""
     site = _site()
+    things = site.things
+    if len(things) <= SITEMAP_URLS:
+        return _urlset(site, things)
+    lastmod = f"<lastmod>{site.built.date().isoformat()}</lastmod>" if site.built else ""
+    files = "".join(f"<sitemap><loc>{html.escape(site.base)}sitemap-{n}.xml</loc>{lastmod}</sitemap>\n"
+                    for n in range(1, -(-len(things) // SITEMAP_URLS) + 1))
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{files}</sitemapindex>\n')
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/sitemap-<int:n>.xml")
+def sitemap_part(n: int) -> Response:
+    site = _site()
+    things = site.things
+    if len(things) <= SITEMAP_URLS or not 1 <= n <= -(-len(things) // SITEMAP_URLS):
+        return Response(f"No sitemap file {n}: /sitemap.xml lists the files there are.\n", status=404,
+                        content_type="text/plain; charset=utf-8")
+    return _urlset(site, things[(n - 1) * SITEMAP_URLS:n * SITEMAP_URLS])
+
+
+def _urlset(site: _Site, things) -> Response:
     lastmod = f"<lastmod>{site.built.date().isoformat()}</lastmod>" if site.built else ""
     urls = "".join(f"<url><loc>{html.escape(site.base + 'doc/' + uri[len(site.base) + 3:])}</loc>{lastmod}</url>\n"
-                   for uri in site.things)
+                   for uri in things)
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
     return Response(body, content_type="application/xml; charset=utf-8")
