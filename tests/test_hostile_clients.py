@@ -233,3 +233,11 @@ def test_slash_redirects_never_echo_the_host(guarded, base, path):
     assert response.status_code == 308
     assert "evil.example" not in response.headers["Location"] + response.text
     assert response.headers["Location"] == base + path.replace("dumps", "dumps/")
+
+
+def test_one_address_may_send_two_bodies_at_once_whatever_the_places():
+    """With --max-queries 2 on one process (two places), a client's two queries posted at once both get a place."""
+    from lod.web.bodies import BoundedBodies
+
+    for places, per_client in ((1, 1), (2, 2), (3, 2), (8, 4), (16, 8)):
+        assert BoundedBodies(lambda e, s: [], 1024, places, lambda *a: None).places.per_client == per_client

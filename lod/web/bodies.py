@@ -107,7 +107,10 @@ class BoundedBodies:
 
     def __init__(self, app: Callable, max_bytes: int, places: int, access_log: AccessLog) -> None:
         self.app, self.max_bytes, self.access_log = app, max_bytes, access_log
-        self.places = Places(places, max(1, places // 2))
+        # Half the places for one address, but never fewer than two: with a small --max-queries one client's two
+        # queries sent at once would otherwise race for a single place (threads stay free either way: the
+        # server runs more threads than places).
+        self.places = Places(places, min(places, max(2, places // 2)))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         declared = environ.get("CONTENT_LENGTH") or ""
