@@ -26,13 +26,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
 from .. import cmif, void
-from ..formats import BY_EXTENSION as RDF_BY_EXTENSION, JSONLD, PLAIN_JSON
+from ..formats import BY_EXTENSION as RDF_BY_EXTENSION
+from ..formats import JSONLD, PLAIN_JSON
 from ..namespaces import NS, used_prefixes
 from ..uris import parse_path
 from . import jsonld, negotiation, profiles, readmodel
 from .encoding import send_file_encoded
 from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, VARIANTS, Variant
-from .pages import render_document, render_not_found
+from .pages import not_found, render_document
 
 bp = Blueprint("ld", __name__)
 
@@ -348,19 +349,8 @@ def _not_acceptable(doc: str, page: int = 1, variants: tuple[Variant, ...] = VAR
 
 
 def _not_found(variant: Variant | None = None) -> Response:
-    """404 as HTML when the client asked for HTML (by Accept or by .html), otherwise as plain text."""
-    negotiated = variant is None
-    if negotiated:
-        variant = negotiation.negotiate(request.accept_mimetypes)
-    if variant is HTML:
-        response = Response(render_not_found(request.path), 404, content_type=HTML.content_type)
-    else:
-        uri = _site().base + request.path.lstrip("/")
-        response = Response(f"404 Not Found: nothing in this dataset is called <{uri[:MAX_PATH]}>\n", 404,
-                            content_type="text/plain; charset=utf-8")
-    if negotiated:
-        response.vary.add("Accept")
-    return response
+    uri = _site().base + request.path.lstrip("/")
+    return not_found(f"404 Not Found: nothing in this dataset is called <{uri[:MAX_PATH]}>\n", variant)
 
 
 # --- dumps, robots, sitemap ----------------------------------------------------------------

@@ -23,7 +23,7 @@ from .. import ontology
 from ..namespaces import used_prefixes
 from . import negotiation
 from .negotiation import HTML, VARIANTS, Variant
-from .pages import render_not_found
+from .pages import not_found
 
 bp = Blueprint("ontology", __name__)
 
@@ -114,15 +114,5 @@ def _not_acceptable(uri: str) -> Response:
 
 
 def _not_found(variant: Variant | None) -> Response:
-    """404 as HTML when the client asked for HTML, otherwise as plain text, as for documents."""
-    negotiated = variant is None
-    if negotiated:
-        variant = negotiation.negotiate(request.accept_mimetypes)
-    if variant is HTML:
-        response = Response(render_not_found(request.path), 404, content_type=HTML.content_type)
-    else:
-        response = Response(f"404 Not Found: this dataset publishes {' and '.join(ontology.NAMES)} under /ontology/\n",
-                            404, content_type="text/plain; charset=utf-8")
-    if negotiated:
-        response.vary.add("Accept")
-    return response
+    return not_found(f"404 Not Found: this dataset publishes {' and '.join(ontology.NAMES)} under /ontology/\n",
+                     variant)

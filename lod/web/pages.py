@@ -19,17 +19,26 @@ from collections import defaultdict
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 
 from ..config import Settings
 from ..namespaces import NS
 from ..uris import Minter
+from . import negotiation
 from . import readmodel as rm
 from .docview import Doc, jsonld_script, natural_key, property_rows
 from .highlight import Mark, highlight
-from .negotiation import PLAIN_TEXT, TEXT_VARIANTS
+from .negotiation import HTML, PLAIN_TEXT, TEXT_VARIANTS, Variant
 from .readmodel import NO_TIME, Quote
-from .wording import CURIE_PREFIXES, LETTER_ROLES, annotation_anchor, label, local_name, property_label, safe_href
+from .wording import (
+    CURIE_PREFIXES,
+    LETTER_ROLES,
+    annotation_anchor,
+    label,
+    local_name,
+    property_label,
+    safe_href,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -117,6 +126,21 @@ def render_document(thing_uri: str, triples: list[ox.Triple], alternates: list[t
 def render_not_found(path: str) -> str:
     """A friendly 404 page: what was asked for, and where to go from here."""
     return _page("not_found.html", title="Not found", path=path)
+
+
+def not_found(plain: str, variant: Variant | None = None) -> Response:
+    """404 as HTML when the client asked for HTML (by Accept, or ``variant`` from an extension), otherwise
+    ``plain`` as plain text."""
+    negotiated = variant is None
+    if negotiated:
+        variant = negotiation.negotiate(request.accept_mimetypes)
+    if variant is HTML:
+        response = Response(render_not_found(request.path), 404, content_type=HTML.content_type)
+    else:
+        response = Response(plain, 404, content_type="text/plain; charset=utf-8")
+    if negotiated:
+        response.vary.add("Accept")
+    return response
 
 
 def _generic_page(uri: str, doc: Doc, common: dict) -> str:
