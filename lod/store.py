@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from .datatypes import all_as_modelled
+from .datatypes import all_as_modelled, as_modelled
 from .dumps import DUMP_NAME
 from .sparql_http import Endpoint, RemoteError, RemoteRefused, RemoteTimeout, ask, one_line
 
@@ -252,7 +252,26 @@ class EmbeddedStore:
         return _exists(self.query, uri)
 
     def document(self, uri: str, *, limit: int, offset: int = 0) -> tuple[list[ox.Triple], bool]:
-        return _document(self.query, uri, self._below(uri), limit, offset, ordered=False)
+        """What ``_document`` asks in four SPARQL queries, read straight from the store's indexes: a
+        first render spent more time parsing and planning those queries than reading the triples."""
+        store, default, this = self._store, ox.DefaultGraph(), ox.NamedNode(uri)
+        nodes = [this, *(ox.NamedNode(n) for n in self._below(uri))]
+        triples = {as_modelled(q.triple) for node in nodes for q in store.quads_for_pattern(node, None, None, default)}
+        linked = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - {t.subject for t in triples}
+        below = uri + "/"
+        # As _INCOMING: links from IRIs only (STR of a blank node is an error there), none from the nodes below.
+        incoming = (q.triple for q in store.quads_for_pattern(None, None, this, default)
+                    if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(below))
+        links = list(islice(incoming, offset, offset + limit + 1))
+        more = len(links) > limit
+        triples.update(links[:limit])
+        linked |= {t.subject for t in links[:limit]}
+        triples.update(q.triple for node in linked for label in _LABELLED_BY
+                       for q in store.quads_for_pattern(node, label, None, default))
+        return list(triples), more
+
+
+_LABELLED_BY = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.NamedNode("http://xmlns.com/foaf/0.1/name"))
 
 
 class StoreRefusedQuery(StoreUnavailable, ValueError):

@@ -140,9 +140,11 @@ def document(rest: str) -> Response:
     site = _site()
     uri = site.base + "id/" + rest
     page = _page()
-    if not _store().exists(uri):
-        return _not_found(variant)
     triples, more = _store().document(uri, limit=site.page_size, offset=(page - 1) * site.page_size)
+    # A thing with triples of its own exists; one without may still be linked to (asked only then).
+    topic = ox.NamedNode(uri)
+    if not any(t.subject == topic for t in triples) and not _store().exists(uri):
+        return _not_found(variant)
     if page > 1 and not _has_incoming(triples, uri):
         return _not_found(variant)  # past the last page
     text = _stored_text(rest, uri, triples)
