@@ -55,6 +55,7 @@ class Settings:
     max_query_length: int = 20_000  # characters
     max_results: int = 10_000  # rows or triples in one SPARQL answer
     page_size: int = 500  # incoming links per document page
+    stored_answers: bool = True  # serve the answers `lod load-store` rendered into a store directory
     cache_bytes: int = 64 * 2 ** 20  # rendered answers each server process keeps (stores we hold only); 0: none
     # Bytes a request body may have, as nginx's client_max_body_size (1m); a query needs far less.
     max_body: int = 2 ** 20

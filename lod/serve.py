@@ -69,6 +69,9 @@ from .web import create_app
 @click.option("--cache-mb", default=Settings.cache_bytes // 2 ** 20, show_default=True, type=click.IntRange(min=0),
               help="MiB of rendered documents each process keeps and serves again (0: none). Only for data "
                    "served from here (letters, --data, --store): a remote store may change under us.")
+@click.option("--stored-answers/--no-stored-answers", default=True, show_default=True,
+              help="With --store: answer from the documents `lod load-store` rendered (--no-stored-answers: "
+                   "render every answer from the store).")
 @click.option("--query-timeout", default=Settings.query_timeout, show_default=True, type=float,
               help="Seconds a SPARQL query may run.")
 @click.option("--max-queries", default=Settings.max_queries, show_default=True, type=click.IntRange(min=1),
@@ -82,7 +85,7 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
          page_size: int, sparql_endpoint: str | None, dataset_base: str | None, sparql_user: str | None,
          sparql_password_file: Path | None, sparql_max_mb: int, data: tuple[Path, ...],
          store_dir: Path | None, more_data: tuple[Path, ...], workers: int, threads: int | None, cache_mb: int,
-         query_timeout: float, max_queries: int, query_memory: int, max_body_kb: int) -> None:
+         stored_answers: bool, query_timeout: float, max_queries: int, query_memory: int, max_body_kb: int) -> None:
     """Serve every URI of the letters as Linked Data, with a SPARQL endpoint, on one port."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     files = [*data, *more_data]
@@ -99,6 +102,7 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     settings = Settings(base=base or default_base(host, port), host=host, port=port, letters=letters,
                         annotations=annotations, out=dumps if explicit_dumps or not (files or store_dir) else None,
                         page_size=page_size, query_timeout=query_timeout, cache_bytes=cache_mb * 2 ** 20,
+                        stored_answers=stored_answers,
                         workers=workers, max_queries=max_queries, query_memory=query_memory * 2 ** 20,
                         max_body=max_body_kb * 2 ** 10, remote_max_bytes=sparql_max_mb * 2 ** 20)
     threads = threads or settings.queries_per_process + 4

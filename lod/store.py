@@ -199,6 +199,7 @@ class EmbeddedStore:
     """
 
     immutable = True
+    folder: Path | None = None  # the store directory it was opened from, if any (``lod.storedir``)
 
     def __init__(self, store: ox.Store, *, union: bool = False, below: NodesBelow | None = None,
                  quads: int | None = None) -> None:

@@ -198,4 +198,6 @@ def open_store(folder: Path) -> EmbeddedStore:
         store = ox.Store.read_only(str(folder / OXIGRAPH))
     except OSError as exc:
         raise StoreDirError(f"{folder}: the store cannot be opened: {exc}") from None
-    return EmbeddedStore(store, union=True, below=NodesBelow.open(folder / SUBJECTS), quads=manifest["quads"])
+    embedded = EmbeddedStore(store, union=True, below=NodesBelow.open(folder / SUBJECTS), quads=manifest["quads"])
+    embedded.folder = folder
+    return embedded

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, g, jsonify, render_template, request
@@ -29,7 +30,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["lod.store"] = store
 
-    from . import cache, cmif, encoding, jsonld, ld, ontology, pages, sparql, wording
+    from . import cache, cmif, encoding, jsonld, ld, ontology, pages, sparql, stored, wording
 
     app.jinja_env.filters.update(wording.FILTERS)  # how names and dates read, in the templates
     app.register_blueprint(pages.bp)
@@ -83,8 +84,12 @@ def create_app(settings: Settings, store: Store) -> Flask:
         access_log(request.environ, response.status_code, response.content_length, took, g.get("cache", "-"))
         return response
 
-    if settings.cache_bytes and getattr(store, "immutable", False):
-        cache.install(app, cache.ResponseCache(settings.cache_bytes), access_log)
+    kept = cache.ResponseCache(settings.cache_bytes) if settings.cache_bytes and getattr(store, "immutable", False) else None
+    dated = settings.out is not None and (Path(settings.out) / "SHA256SUMS").is_file()  # as ld's Last-Modified
+    answers = stored.StoredAnswers.open(getattr(store, "folder", None), settings.base, settings.page_size,
+                                        dated) if settings.stored_answers else None
+    if kept is not None or answers is not None:
+        cache.install(app, kept, access_log, answers)
     encoding.install(app)  # after the cache: its hook runs first, and the answer kept is the one encoded
     # Outermost: no body reaches Flask before it has arrived whole. Every POST body is a query on its way
     # in, so as many are read at once as queries may run: the threads beyond those stay free.

@@ -102,9 +102,12 @@ def key(environ: dict) -> tuple[str, str, str, str] | None:
     path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
     if len(path) + len(query) > MAX_KEY:
         return None
-    accept = environ.get("HTTP_ACCEPT", "")
-    return (path, query, _remembered_variant(accept) if len(accept) <= _MEMO_ACCEPT else _variant(accept),
-            chosen(environ.get("HTTP_ACCEPT_ENCODING", "")))
+    return (*key_for(path, query, environ.get("HTTP_ACCEPT", "")), chosen(environ.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def key_for(path: str, query: str, accept: str) -> tuple[str, str, str]:
+    """The part of a key that does not depend on the encoding, for a request with this Accept header."""
+    return (path, query, _remembered_variant(accept) if len(accept) <= _MEMO_ACCEPT else _variant(accept))
 
 
 def _variant(accept: str) -> str:
@@ -130,13 +133,19 @@ AccessLog = Callable[[dict, int, int | None, float, str], None]
 class KeptAnswers:
     """WSGI middleware: a GET or HEAD whose answer is kept is answered without the app."""
 
-    def __init__(self, app: Callable, cache: ResponseCache, access_log: AccessLog) -> None:
-        self.app, self.cache, self.access_log = app, cache, access_log
+    def __init__(self, app: Callable, cache: ResponseCache | None, access_log: AccessLog, stored=None) -> None:
+        """``stored``: the answers rendered when the store was loaded (``stored.StoredAnswers``), if any."""
+        self.app, self.cache, self.access_log, self.stored = app, cache, access_log, stored
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         found = key(environ) if method in ("GET", "HEAD") else None
-        kept = self.cache.get(found) if found is not None else None
+        kept = self.cache.get(found) if found is not None and self.cache is not None else None
+        source = "hit"
+        if kept is None and found is not None and self.stored is not None:
+            kept, source = self.stored.get(*found), "stored"
+            if kept is not None and self.cache is not None:
+                self.cache.put(found, kept)  # inflated or not, as sent: the next time is a dictionary lookup
         if kept is None:
             return self.app(environ, start_response)
         started = time.perf_counter()
@@ -148,20 +157,21 @@ class KeptAnswers:
             status, body = "304 NOT MODIFIED", b""
             remove_entity_headers(headers)
         start_response(status, headers)
-        self.access_log(environ, int(status[:3]), len(kept.body), (time.perf_counter() - started) * 1000, "hit")
+        self.access_log(environ, int(status[:3]), len(kept.body), (time.perf_counter() - started) * 1000, source)
         return [] if method == "HEAD" else [body]
 
 
-def install(app: Flask, cache: ResponseCache, access_log: AccessLog) -> None:
-    """Answer kept answers in front of ``app``; keep what its cacheable routes answer in full."""
+def install(app: Flask, cache: ResponseCache | None, access_log: AccessLog, stored=None) -> None:
+    """Answer kept answers (and ``stored`` ones) in front of ``app``; keep what its cacheable routes answer
+    in full, when there is a ``cache``."""
 
     @app.after_request
     def _keep(response: Response) -> Response:
-        if request.method in ("GET", "HEAD") and request.endpoint in ROUTES:
+        if cache is not None and request.method in ("GET", "HEAD") and request.endpoint in ROUTES:
             g.cache = "miss"
             kept_under = key(request.environ)
             if response.status_code in _KEPT_STATUS and not response.is_streamed and kept_under is not None:
                 cache.put(kept_under, Kept(response.status, tuple(response.headers.items()), response.get_data()))
         return response
 
-    app.wsgi_app = KeptAnswers(app.wsgi_app, cache, access_log)  # type: ignore[method-assign]
+    app.wsgi_app = KeptAnswers(app.wsgi_app, cache, access_log, stored)  # type: ignore[method-assign]

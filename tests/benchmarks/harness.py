@@ -67,8 +67,8 @@ def store(letters: int, seed: int = 1) -> Path:
     """A store directory holding that corpus (loaded once, by the real `lod load-store`)."""
     folder = WORK / f"store-{letters}-{seed}"
     manifest = folder / "loaded.json"
-    if not manifest.exists() or '"complete": true' not in manifest.read_text():
-        run(str(BIN / "lod"), "load-store", "--store", str(folder), str(synth(letters, seed)),
+    if not manifest.exists() or '"complete": true' not in manifest.read_text() or not (folder / "answers.sqlite").exists():
+        run(str(BIN / "lod"), "load-store", "--store", str(folder), "--base", BASE, str(synth(letters, seed)),
             stdout=subprocess.DEVNULL)
     return folder
 

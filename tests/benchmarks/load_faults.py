@@ -247,8 +247,8 @@ def phase_kill_loader(args, work: Path) -> bool:
     data, reference = h.synth(letters), h.store(letters)
     folder = work / "killed-load"
     started = time.time()
-    loader = subprocess.Popen([str(h.BIN / "lod"), "load-store", "--store", str(folder), str(data)], cwd=h.ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    loader = subprocess.Popen([str(h.BIN / "lod"), "load-store", "--store", str(folder), "--no-render", str(data)],
+                              cwd=h.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     manifest = folder / "loaded.json"
     while time.time() - started < 600:  # kill it once some batches are in, before it ends
         if manifest.exists() and any(e["quads"] for e in json.loads(manifest.read_text())["files"].values()):
@@ -259,8 +259,8 @@ def phase_kill_loader(args, work: Path) -> bool:
     loader.wait()
     refused = subprocess.run([h.PYTHON, str(h.ROOT / "serve.py"), "--store", str(folder), "--port",
                               str(h.free_port())], capture_output=True, text=True, timeout=60, check=False)
-    resumed = subprocess.run([str(h.BIN / "lod"), "load-store", "--store", str(folder), str(data)], cwd=h.ROOT,
-                             capture_output=True, text=True, timeout=3600, check=False)
+    resumed = subprocess.run([str(h.BIN / "lod"), "load-store", "--store", str(folder), "--no-render", str(data)],
+                             cwd=h.ROOT, capture_output=True, text=True, timeout=3600, check=False)
     same = checksum(folder) == checksum(reference)
     quads = sum(e["quads"] for e in done_when_killed["files"].values())
     ok = refused.returncode != 0 and resumed.returncode == 0 and "resumed" in resumed.stdout and same
