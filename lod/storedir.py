@@ -9,6 +9,8 @@
   recorded once it is in the store, so that an interrupted load resumes at the batch it was in.
   Adding a quad twice changes nothing, so a batch written but not yet recorded does no harm.
 - ``subjects``: the sorted subject IRIs that ``lod.store.NodesBelow`` maps at start.
+- ``answers.sqlite``: the documents of its main things, rendered once loaded (``lod.web.stored``);
+  removed as soon as more data goes in.
 
 The web server opens the store read-only: nothing it does can change the data, and a second process
 may read the same directory.
@@ -31,6 +33,7 @@ from .store import EmbeddedStore, NodesBelow, rdf_format
 MANIFEST = "loaded.json"
 SUBJECTS = "subjects"
 OXIGRAPH = "oxigraph"
+ANSWERS = "answers.sqlite"  # the documents rendered once loaded (lod.web.stored)
 BATCH = 50_000  # quads per recorded step
 
 
@@ -145,6 +148,7 @@ def load(folder: Path, paths: list[Path], *, progress: Callable[[Path, int, int]
                 result.files.append((path, entry["quads"], "done before"))
                 continue
             resumed = entry["quads"]
+            (folder / ANSWERS).unlink(missing_ok=True)  # rendered from the data as it was: no longer true
             with open(path, "rb") as raw:
                 quads = _quads(path, _Counting(raw, _follow(path, progress)), key)
                 try:
@@ -175,6 +179,12 @@ def load(folder: Path, paths: list[Path], *, progress: Callable[[Path, int, int]
     result.quads = manifest["quads"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def contents(folder: Path) -> str:
+    """What the store directory holds, by the checksums of the files loaded into it: equal means equal data."""
+    manifest = _read_manifest(folder)
+    return hashlib.sha256(json.dumps([sorted(manifest["files"]), manifest.get("quads")]).encode()).hexdigest()
 
 
 def rdf_format_or_error(path: Path) -> ox.RdfFormat:

@@ -105,6 +105,21 @@ def test_a_damaged_answers_file_costs_speed_not_answers(loaded, tmp_path):
             assert resp.status_code == 200 and base in resp.text
 
 
+def test_more_data_loaded_takes_the_answers_of_the_old_data_away(tmp_path):
+    base = "http://127.0.0.1:5000/"
+    first, second = tmp_path / "a.nq", tmp_path / "b.ttl"
+    assert lod("synth", "--letters", "2", "--seed", "1", "--base", base, "--out", str(first)).returncode == 0
+    second.write_text(f'<{base}id/person/ada> <http://xmlns.com/foaf/0.1/name> "Ada" .\n', encoding="utf-8")
+    folder = tmp_path / "store"
+    assert lod("load-store", "--store", str(folder), "--base", base, str(first)).returncode == 0
+    assert (folder / "answers.sqlite").exists()
+    done = lod("load-store", "--store", str(folder), "--no-render", str(first), str(second))
+    assert done.returncode == 0 and not (folder / "answers.sqlite").exists(), "no answer of the old data is left"
+    done = lod("load-store", "--store", str(folder), "--base", base, str(first), str(second))
+    assert done.returncode == 0 and "answers rendered" in done.stdout
+    assert any(key.startswith("/doc/person/ada\t") for key in _keys(folder))
+
+
 def test_load_store_without_rendering(tmp_path):
     data = tmp_path / "letters.nq"
     assert lod("synth", "--letters", "2", "--seed", "1", "--base", "http://127.0.0.1:5000/", "--out", str(data)).returncode == 0

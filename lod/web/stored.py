@@ -31,13 +31,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
+from ..storedir import ANSWERS, SUBJECTS, contents, open_store
 from ..uris import Minter
 from .cache import Kept, key_for
 from .encoding import GZIP, LEVEL
 
 log = logging.getLogger("lod.web")
 
-FILE = "answers.sqlite"
+FILE = ANSWERS
 # What browsers, crawlers and Linked Data clients ask a document for: HTML, Turtle, JSON-LD.
 OFFERED = ("text/html", "text/turtle", "application/ld+json")
 _CHUNK = 64  # things a rendering process takes at a time
@@ -52,8 +53,8 @@ def code() -> str:
     return digest.hexdigest()
 
 
-def _signature(base: str, page_size: int) -> dict[str, str]:
-    return {"base": base, "page_size": str(page_size), "code": code()}
+def _signature(folder: Path, base: str, page_size: int) -> dict[str, str]:
+    return {"base": base, "page_size": str(page_size), "code": code(), "data": contents(folder)}
 
 
 def main_things(below_lines: bytes, base: str) -> list[str]:
@@ -70,8 +71,7 @@ def main_things(below_lines: bytes, base: str) -> list[str]:
 def _start_renderer(folder: str, base: str, page_size: int) -> None:
     """In each rendering process: its own app over the store directory, opened read-only."""
     from ..config import Settings
-    from ..storedir import open_store
-    from . import create_app
+    from . import create_app  # here: the app imports this module
 
     global _renderer  # one per process, as a pool's initializer must leave it
     settings = Settings(base=base, out=None, page_size=page_size, cache_bytes=0, stored_answers=False)
@@ -100,8 +100,6 @@ def render(folder: Path, base: str, page_size: int, *, processes: int | None = N
            progress: Callable[[int, int], None] | None = None) -> int:
     """Render the answers of every main thing of the loaded store directory ``folder`` into ``FILE``; the
     number of answers. Written beside it and renamed when complete, so a file there is always whole."""
-    from ..storedir import SUBJECTS
-
     with open(folder / SUBJECTS, "rb") as file:
         things = main_things(file.read(), base)
     partial = folder / (FILE + ".partial")
@@ -109,7 +107,7 @@ def render(folder: Path, base: str, page_size: int, *, processes: int | None = N
     db = sqlite3.connect(partial)
     db.execute("CREATE TABLE answers (key TEXT PRIMARY KEY, status TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL)")
     db.execute("CREATE TABLE signature (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.executemany("INSERT INTO signature VALUES (?, ?)", _signature(base, page_size).items())
+    db.executemany("INSERT INTO signature VALUES (?, ?)", _signature(folder, base, page_size).items())
     chunks = [things[i:i + _CHUNK] for i in range(0, len(things), _CHUNK)]
     done = answers = 0
     pool = multiprocessing.get_context("fork").Pool(processes or os.cpu_count() or 1, _start_renderer,
@@ -154,7 +152,7 @@ class StoredAnswers:
         except sqlite3.Error as exc:
             log.warning("%s cannot be read (%s): every answer is rendered live", folder / FILE, exc)
             return None
-        wanted = _signature(base, page_size)
+        wanted = _signature(folder, base, page_size)
         differs = [name for name in wanted if signature.get(name) != wanted[name]]
         if differs:
             log.warning("%s was rendered for another %s: every answer is rendered live; `lod load-store "
