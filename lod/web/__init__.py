@@ -84,7 +84,8 @@ def create_app(settings: Settings, store: Store) -> Flask:
         access_log(request.environ, response.status_code, response.content_length, took, g.get("cache", "-"))
         return response
 
-    kept = cache.ResponseCache(settings.cache_bytes) if settings.cache_bytes and getattr(store, "immutable", False) else None
+    immutable = getattr(store, "immutable", False)
+    kept = cache.ResponseCache(settings.cache_bytes) if settings.cache_bytes and immutable else None
     dated = settings.out is not None and (Path(settings.out) / "SHA256SUMS").is_file()  # as ld's Last-Modified
     answers = stored.StoredAnswers.open(getattr(store, "folder", None), settings.base, settings.page_size,
                                         dated) if settings.stored_answers else None

@@ -138,6 +138,7 @@ class KeptAnswers:
         self.app, self.cache, self.access_log, self.stored = app, cache, access_log, stored
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
         method = environ.get("REQUEST_METHOD")
         found = key(environ) if method in ("GET", "HEAD") else None
         kept = self.cache.get(found) if found is not None and self.cache is not None else None
@@ -148,7 +149,6 @@ class KeptAnswers:
                 self.cache.put(found, kept)  # inflated or not, as sent: the next time is a dictionary lookup
         if kept is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
         status, headers, body = kept.status, list(kept.headers), kept.body
         etag, modified = kept.header("etag"), kept.header("last-modified")
         if (etag or modified) and not is_resource_modified(
