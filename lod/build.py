@@ -23,9 +23,10 @@ from .slugs import plan_slugs
 from .parser import read_letter
 from .uris import Minter
 from .report import summary
+from .statistics import STATISTICS, Statistics, count
 from .validate import validate
 
-REPORT = "report"  # the key of build.json that holds lod.report.summary
+REPORT = "report"  # the key of build.json that holds lod.report.summary (its statistics: lod.statistics.STATISTICS)
 CHANGED = "changed"  # the key of build.json that holds the day the inputs last changed
 
 class BuildError(Exception):
@@ -130,10 +131,19 @@ def build(letters_dir: Path, annotations_dir: Path, ontology_dir: Path, base: st
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise BuildError(f"the graph breaks {len(problems)} rule(s); no dump written:\n  {shown}{more}")
     made_of = manifest(letters_dir, annotations_dir, ontology_dir, base, register)
-    # The report of the build travels with the dumps: what was left out or left unreconciled, per letter.
-    write_dumps(result.quads, out, {**made_of, REPORT: summary(result)},
+    # The report of the build travels with the dumps: what was left out or left unreconciled, per letter;
+    # so do the statistics of /void, which a server of the dumps then need not count.
+    write_dumps(result.quads, out, {**made_of, REPORT: summary(result), STATISTICS: counted(result.quads).to_json()},
                 extra=published(result, ontology_dir, datetime.date.fromisoformat(made_of[CHANGED])))
     return result
+
+
+def counted(quads: list[ox.Quad]) -> Statistics:
+    """The statistics of ``quads``, counted in a store as a server of the dumps would count them: a store
+    keeps some literals in another form than the dumps (``lod.datatypes``), which may make two objects one."""
+    store = ox.Store()
+    store.extend(quads)
+    return count(store)
 
 
 def published(result: Build, ontology_dir: Path, day: datetime.date) -> dict[str, bytes]:
@@ -178,5 +188,6 @@ def is_current(out: Path, letters_dir: Path, annotations_dir: Path, ontology_dir
         built = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    built.pop(REPORT, None)  # what the inputs made, not what they were
+    for made in (REPORT, STATISTICS):  # what the inputs made, not what they were
+        built.pop(made, None)
     return built == manifest(letters_dir, annotations_dir, ontology_dir, base)

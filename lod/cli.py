@@ -263,7 +263,8 @@ def load_store_command(folder: Path, base: str, render: bool, page_size: int, pr
             bar.__exit__(None, None, None)
     for path, quads, how in result.files:
         click.echo(f"  {quads:>10} quads  {path}  ({how})")
-    click.echo(f"{result.quads} quads in {folder}, in {result.seconds:.1f} s")
+    click.echo(f"{result.quads} quads in {folder}, in {result.seconds:.1f} s ({result.counting:.1f} s of it counting "
+               "the statistics of /void)")
     if render and stored.StoredAnswers.open(folder, base, page_size) is None:
         started = time.perf_counter()
         with click.progressbar(length=1, label="rendering documents", file=sys.stderr, show_eta=True) as bar:

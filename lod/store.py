@@ -7,6 +7,7 @@ graph, so the web layer never knows which one it talks to.
 """
 from __future__ import annotations
 
+import json
 import logging
 import mmap
 import os
@@ -18,8 +19,9 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .datatypes import all_as_modelled, as_modelled
-from .dumps import DUMP_NAME
+from .dumps import DUMP_NAME, MANIFEST
 from .sparql_http import Endpoint, RemoteError, RemoteRefused, RemoteTimeout, ask, one_line
+from .statistics import STATISTICS, Statistics, StatisticsError
 
 log = logging.getLogger("lod.store")
 
@@ -135,6 +137,24 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
+def recorded_statistics(manifest: object, path: Path, remedy: str) -> Statistics | None:
+    """The statistics that ``manifest`` (the JSON of ``path``: a ``build.json``, a ``loaded.json``) records.
+
+    None when it records none, or none that can be read: `/void` then counts them in each process on
+    first use, as it did before they were recorded, and the log says so, naming the file, with ``remedy``
+    (what records them).
+    """
+    if not isinstance(manifest, dict) or STATISTICS not in manifest:
+        log.info("%s records no statistics: /void counts them on first use (%s records them)", path, remedy)
+        return None
+    try:
+        return Statistics.from_json(manifest[STATISTICS])
+    except StatisticsError as exc:
+        log.warning("the statistics in %s are damaged (%s): /void counts them on first use (%s records them "
+                    "again)", path, exc, remedy)
+        return None
+
+
 class StoreUnavailable(Exception):
     """The store behind the server cannot be reached or failed; the web layer answers 502."""
 
@@ -145,6 +165,7 @@ class StoreTimeout(StoreUnavailable):
 
 class Store(Protocol):
     immutable: bool  # True: nothing changes the data while it is served, so answers may be kept
+    statistics: Statistics | None  # what /void counts, when known before it is asked for
 
     def query(self, sparql: str, *, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None, max_rows: int | None = None) -> object:
@@ -202,19 +223,27 @@ class EmbeddedStore:
     folder: Path | None = None  # the store directory it was opened from, if any (``lod.storedir``)
 
     def __init__(self, store: ox.Store, *, union: bool = False, below: NodesBelow | None = None,
-                 quads: int | None = None) -> None:
-        """``union``: the default graph is the union already (a store directory); otherwise it is written now."""
+                 quads: int | None = None, statistics: Statistics | None = None) -> None:
+        """``union``: the default graph is the union already (a store directory); otherwise it is written now.
+        ``statistics``: what `/void` counts, when the data came with them (``lod.statistics``)."""
         self._store = store
         self._quads = len(store) if quads is None else quads
         if not union:
             materialise_union(store)
         self._below = below if below is not None else NodesBelow.of(store)
+        self.statistics = statistics  # None: counted on first use, in each process
 
     @classmethod
     def from_dumps(cls, folder: Path) -> "EmbeddedStore":
+        """The N-Quads dump of a build, with the statistics the build recorded in its manifest."""
         store = ox.Store()
         store.bulk_load(path=str(folder / f"{DUMP_NAME}.nq"), format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+        path = folder / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None  # the dumps are served all the same, as before manifests held statistics
+        return cls(store, statistics=recorded_statistics(manifest, path, "`lod build`"))
 
     @classmethod
     def from_files(cls, paths: list[Path]) -> "EmbeddedStore":
@@ -290,6 +319,7 @@ class RemoteStore:
     """
 
     immutable = False  # others may write to it while we serve
+    statistics = None  # they may change: counted when first asked for
 
     def __init__(self, endpoint: str | Endpoint, *, web_base: str, dataset_base: str | None = None,
                  timeout: float = 10.0, max_bytes: int = 64 * 2 ** 20) -> None:

@@ -12,6 +12,10 @@
 - ``answers.sqlite``: the documents of its main things, rendered once loaded (``lod.web.stored``);
   removed as soon as more data goes in.
 
+Once the store is complete its statistics (what `/void` counts, ``lod.statistics``) are counted and kept in
+``loaded.json`` (key ``statistics``), so that no web process counts them again. A directory loaded before
+they were kept has none: it is served all the same, and `/void` counts them on first use.
+
 The web server opens the store read-only: nothing it does can change the data, and a second process
 may read the same directory.
 """
@@ -28,7 +32,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .store import EmbeddedStore, NodesBelow, rdf_format
+from . import statistics
+from .statistics import STATISTICS
+from .store import EmbeddedStore, NodesBelow, rdf_format, recorded_statistics
 
 MANIFEST = "loaded.json"
 SUBJECTS = "subjects"
@@ -46,6 +52,7 @@ class Loaded:
     files: list[tuple[Path, int, str]] = field(default_factory=list)  # (file, quads, "loaded" / "resumed" / "done before")
     quads: int = 0  # in the named graphs of the store, all files together
     seconds: float = 0.0
+    counting: float = 0.0  # of the seconds, those spent counting the statistics
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -136,6 +143,7 @@ def load(folder: Path, paths: list[Path], *, progress: Callable[[Path, int, int]
         rdf_format_or_error(path)
     manifest = _read_manifest(folder)
     manifest["complete"] = False
+    manifest.pop(STATISTICS, None)  # those of what was loaded before: counted again once the store is complete
     _write_manifest(folder, manifest)
     result = Loaded()
     store = ox.Store(str(folder / OXIGRAPH))
@@ -172,6 +180,9 @@ def load(folder: Path, paths: list[Path], *, progress: Callable[[Path, int, int]
         rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         manifest["quads"] = int(next(iter(rows))["n"].value)  # distinct quads: files may share some
         NodesBelow.of(store).write(folder / SUBJECTS)
+        counting = time.perf_counter()
+        manifest[STATISTICS] = statistics.count(store).to_json()
+        result.counting = time.perf_counter() - counting
         manifest["complete"] = True
         _write_manifest(folder, manifest)
     finally:
@@ -208,6 +219,8 @@ def open_store(folder: Path) -> EmbeddedStore:
         store = ox.Store.read_only(str(folder / OXIGRAPH))
     except OSError as exc:
         raise StoreDirError(f"{folder}: the store cannot be opened: {exc}") from None
-    embedded = EmbeddedStore(store, union=True, below=NodesBelow.open(folder / SUBJECTS), quads=manifest["quads"])
+    recorded = recorded_statistics(manifest, folder / MANIFEST, f"`lod load-store --store {folder} FILE...` again")
+    embedded = EmbeddedStore(store, union=True, below=NodesBelow.open(folder / SUBJECTS), quads=manifest["quads"],
+                             statistics=recorded)
     embedded.folder = folder
     return embedded

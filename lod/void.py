@@ -2,7 +2,7 @@
 
 `lod build` describes the letters (with their dumps), `lod synth` a made-up corpus (``describe``);
 both are stored as the graph ``{base}void``, which the web layer serves at `/void` with the class
-and property statistics of the store added (``served``).
+and property statistics of the store added (``served``; counted by ``lod.statistics``).
 
 Every node of the description other than the dataset is a hash IRI of it (``{base}void#build``,
 ``{base}void#class-3``): a client following them fetches ``{base}void`` once, where slash IRIs that
@@ -21,6 +21,7 @@ from . import __version__, cmif, ontology
 from .dumps import DUMP_NAME
 from .formats import DUMP_FORMATS
 from .namespaces import CRM, DCAT, DCTERMS, FOAF, NS, OA, PROV, RDF, RDFS, SCHEMA, VOID
+from .statistics import Statistics, count
 from .uris import Minter
 
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
@@ -115,41 +116,35 @@ def _kind(mint: Minter, uri) -> str | None:
     return parsed.kind if parsed is not None else None
 
 
-def served(store, base: str) -> list[ox.Triple]:
+def served(store, base: str, statistics: Statistics | None = None) -> list[ox.Triple]:
     """The stored graph ``{base}void`` plus class and property partitions and counts, as `/void` serves it.
 
-    Counted over every graph but the description itself, as the build counts ``void:triples``.
+    ``statistics``: those recorded when the data was built or loaded (``lod.statistics``); without them
+    they are counted now, over every graph but the description itself (as the build counts ``void:triples``).
     Partitions get hash IRIs of ``{base}void`` (no blank nodes), numbered in the order of their class
     or property IRI: ``{base}void#class-1``, ``{base}void#property-1``.
     """
     dataset = ox.NamedNode(base + "void")
-    rdf_type = ox.NamedNode(NS.rdf + "type")
     triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[dataset.value]))
-    data = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {dataset})"
-    classes = store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {data} FILTER(?p = {rdf_type}) BIND(?o AS ?c) }}"
-                          " GROUP BY ?c ORDER BY STR(?c)")
-    properties = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {data} }} }}"
-                             " GROUP BY ?p ORDER BY STR(?p)")
-    counts = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) "
-                                   f"WHERE {{ {data} }}")))
+    if statistics is None:
+        statistics = count(store)
 
     def void(term: str) -> ox.NamedNode:
         return ox.NamedNode(NS.void + term)
 
-    def integer(n: int | ox.Literal) -> ox.Literal:
-        return ox.Literal(str(int(n.value if isinstance(n, ox.Literal) else n)), datatype=ox.NamedNode(NS.xsd + "integer"))
+    def integer(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=ox.NamedNode(NS.xsd + "integer"))
 
-    n_classes = n_properties = 0
-    for n_classes, row in enumerate(classes, 1):
-        part = ox.NamedNode(f"{base}void#class-{n_classes}")
-        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), row["c"]),
-                    ox.Triple(part, void("entities"), integer(row["n"]))]
-    for n_properties, row in enumerate(properties, 1):
-        part = ox.NamedNode(f"{base}void#property-{n_properties}")
-        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), row["p"]),
-                    ox.Triple(part, void("triples"), integer(row["n"]))]
-    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(counts["subjects"])),
-                ox.Triple(dataset, void("distinctObjects"), integer(counts["objects"])),
-                ox.Triple(dataset, void("classes"), integer(n_classes)),
-                ox.Triple(dataset, void("properties"), integer(n_properties))]
+    for n, (cls, entities) in enumerate(statistics.classes, 1):
+        part = ox.NamedNode(f"{base}void#class-{n}")
+        triples += [ox.Triple(dataset, void("classPartition"), part), ox.Triple(part, void("class"), cls),
+                    ox.Triple(part, void("entities"), integer(entities))]
+    for n, (prop, with_it) in enumerate(statistics.properties, 1):
+        part = ox.NamedNode(f"{base}void#property-{n}")
+        triples += [ox.Triple(dataset, void("propertyPartition"), part), ox.Triple(part, void("property"), prop),
+                    ox.Triple(part, void("triples"), integer(with_it))]
+    triples += [ox.Triple(dataset, void("distinctSubjects"), integer(statistics.subjects)),
+                ox.Triple(dataset, void("distinctObjects"), integer(statistics.objects)),
+                ox.Triple(dataset, void("classes"), integer(len(statistics.classes))),
+                ox.Triple(dataset, void("properties"), integer(len(statistics.properties)))]
     return triples

@@ -50,10 +50,11 @@ _BY_EXTENSION = {v.extension: v for v in TEXT_VARIANTS}  # a document's; /void h
 
 
 class _Site:
-    """What every route needs to know of the site; the statistics and the sitemap are counted on first use.
+    """What every route needs to know of the site; the description and the sitemap are made on first use.
 
-    Counting lazily keeps start-up instant on a large store, and lets a server whose remote store is
-    down at start come up anyway and count once the store answers.
+    An embedded store mostly comes with the statistics of /void, counted where its data was built or
+    loaded. A remote store's are counted on first use: that lets a server whose store is down at start
+    come up anyway, and count once the store answers.
     """
 
     def __init__(self, base: str, out: Path | None, page_size: int, built: datetime | None, store) -> None:
@@ -69,7 +70,7 @@ class _Site:
         """The dataset description, statistics included."""
         with self._lock:
             if self._void is None:
-                self._void = _sorted(void.served(self._store, self.base))
+                self._void = _sorted(void.served(self._store, self.base, self._store.statistics))
                 self._void_subjects = frozenset(t.subject.value for t in self._void)
             return self._void
 
