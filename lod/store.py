@@ -11,6 +11,7 @@ import json
 import logging
 import mmap
 import os
+import re
 from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
@@ -102,6 +103,25 @@ class NodesBelow:
             else:
                 hi = start
         return lo
+
+    def matching(self, prefix: str, rest: bytes) -> list[str]:
+        """The lines that are ``prefix`` followed by what the regular expression ``rest`` matches (it must not
+        match a newline), in order. Bisection finds the lines that start with ``prefix`` and one expression
+        runs over them, in C: no Python step per line. Quantifiers in ``rest`` had better be possessive
+        (``++``): on each line that does not match, a backtracking one gives back one byte at a time."""
+        start = prefix.encode("utf-8")
+        # The first line past those with the prefix: the prefix with its last byte raised (never 0xff in UTF-8).
+        lines, lo = self._lines, self._first_at_or_after(start)
+        hi = self._first_at_or_after(start[:-1] + bytes([start[-1] + 1])) if start else len(lines)
+        line = re.escape(start) + b"(?:" + rest + b")"
+        found = []
+        if lo == 0 and hi > 0:  # the one line that follows no newline
+            first = lines[:lines.find(b"\n")]
+            found += [b"\n" + first] if re.fullmatch(line, first) else []
+            lo = len(first) + 1
+        # Each other line is found with the newline before it, from the one before the range on.
+        found += re.compile(b"\n" + line + b"(?=\n)").findall(lines, lo - 1, hi) if lo < hi else []
+        return [found_line[1:].decode("utf-8") for found_line in found]
 
     def __call__(self, uri: str) -> list[str]:
         prefix = (uri + "/").encode("utf-8")
@@ -264,6 +284,11 @@ class EmbeddedStore:
     @property
     def oxigraph(self) -> ox.Store:
         return self._store
+
+    @property
+    def subjects(self) -> NodesBelow:
+        """Every subject IRI, sorted."""
+        return self._below
 
     def __len__(self) -> int:
         """Quads in the named graphs (the data as loaded, without the union's copy)."""

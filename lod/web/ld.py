@@ -53,8 +53,9 @@ class _Site:
     """What every route needs to know of the site; the description and the sitemap are made on first use.
 
     An embedded store mostly comes with the statistics of /void, counted where its data was built or
-    loaded. A remote store's are counted on first use: that lets a server whose store is down at start
-    come up anyway, and count once the store answers.
+    loaded, and always with its sorted subjects, which hold the sitemap's things: both are then quick. A
+    remote store's are counted on first use: that lets a server whose store is down at start come up
+    anyway, and count once the store answers.
     """
 
     def __init__(self, base: str, out: Path | None, page_size: int, built: datetime | None, store) -> None:
@@ -84,7 +85,9 @@ class _Site:
         """The main things (no nodes below), for the sitemap."""
         with self._lock:
             if self._things is None:
-                self._things = tuple(readmodel.main_things(self._store, self.base))
+                subjects = getattr(self._store, "subjects", None)  # an embedded store's: no query to make
+                self._things = tuple(readmodel.main_things(self._store, self.base) if subjects is None
+                                     else readmodel.listed_main_things(subjects, self.base))
             return self._things
 
 
