@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 REPO = Path(__file__).resolve().parents[1]
 LETTERS = REPO / "data" / "letters"
 ANNOTATIONS = REPO / "data" / "annotations"
+ONTOLOGY = REPO / "ontology"
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -100,6 +103,46 @@ def test_two_builds_are_byte_identical(built, dumps_dir, base, tmp_path):
     assert sorted(p.name for p in again.iterdir()) == first
     different = [n for n in first if (dumps_dir / n).read_bytes() != (again / n).read_bytes()]
     assert different == []
+
+
+# --- build.json --------------------------------------------------------------------------------
+
+
+def test_build_json_records_the_statistics_of_void_and_the_build_stays_current(built, dumps_dir, base, served_store):
+    """What /void counts is in build.json, as a store loaded with the dump counts it, and the server of the
+    dumps reads it from there; made by the build, it never makes the dumps look stale (``is_current``)."""
+    from lod.build import is_current
+    from lod.statistics import Statistics, count
+
+    manifest = json.loads((dumps_dir / "build.json").read_text(encoding="utf-8"))
+    counted = count(served_store)
+    assert Statistics.from_json(manifest["statistics"]) == counted
+    assert served_store.statistics == counted
+    assert is_current(dumps_dir, LETTERS, ANNOTATIONS, ONTOLOGY, base)
+
+
+@pytest.mark.parametrize("statistics, logged", [
+    (None, "records no statistics"),  # dumps built before build.json held them
+    ({"classes": "all"}, "are damaged (not an object with exactly the keys"),
+    ("no build.json", "records no statistics"),
+])
+def test_dumps_without_statistics_that_can_be_read_are_served_all_the_same(dumps_dir, tmp_path, caplog, statistics,
+                                                                          logged):
+    from lod.store import EmbeddedStore
+
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    (folder / "letters.nq").write_bytes((dumps_dir / "letters.nq").read_bytes())
+    if statistics != "no build.json":
+        manifest = json.loads((dumps_dir / "build.json").read_text(encoding="utf-8"))
+        manifest.pop("statistics")
+        if statistics is not None:
+            manifest["statistics"] = statistics
+        (folder / "build.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="lod.store"):
+        store = EmbeddedStore.from_dumps(folder)
+    assert store.statistics is None, "/void counts them on first use"
+    assert f"{folder / 'build.json'}" in caplog.text and logged in caplog.text and "lod build" in caplog.text
 
 
 # --- parsing back ----------------------------------------------------------------------------

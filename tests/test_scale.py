@@ -21,6 +21,7 @@ from support import ONTOLOGY, REPO, SPARQL_PREFIXES, Ran, free_port, lod, runnin
 
 LOD = [sys.executable, "-c", "from lod.cli import main; main()"]
 OA = "http://www.w3.org/ns/oa#"
+VOID = "http://rdfs.org/ns/void#"
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 SYNTH_BASE = "http://127.0.0.1:5000/"
 
@@ -168,6 +169,10 @@ def test_serve_data_publishes_a_turtle_file(tmp_path):
         assert count["results"]["bindings"][0]["n"]["value"] == "10", "the default graph is the union"
         assert requests.get(url + "health").json()["triples"] == 10
         assert requests.get(url + "dumps/", headers={"Accept": "text/plain"}).text == ""
+        void = _void(url)  # counted once, before the web processes started
+        [person] = [s for s, p, o in void if p == f"<{VOID}class>" and o == f"<{CRM}E21_Person>"]
+        assert (person, f"<{VOID}entities>", '"2"^^<http://www.w3.org/2001/XMLSchema#integer>') in void
+    assert "counted the statistics of /void" in (tmp_path / f"server-{port}.log").read_text()
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -251,6 +256,86 @@ def test_a_served_store_directory_answers_at_once(tmp_path):
         answer = requests.get(url + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
                               headers={"Accept": "application/sparql-results+json"}).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == str(quads)
+
+
+def _void(url: str) -> set[tuple[str, str, str]]:
+    """/void as a set of triples, each term in N-Triples syntax (literals with their datatypes)."""
+    answer = requests.get(url + "void.ttl", timeout=120)
+    assert answer.status_code == 200, answer.text[:500]
+    return {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(answer.content, format=ox.RdfFormat.TURTLE)}
+
+
+def _with_statistics(folder: Path, copy: Path, statistics) -> Path:
+    """A copy of the store directory ``folder`` whose manifest records ``statistics`` (None: no key at all)."""
+    import shutil
+
+    shutil.copytree(folder, copy)
+    manifest = json.loads((copy / "loaded.json").read_text())
+    manifest.pop("statistics")
+    if statistics is not None:
+        manifest["statistics"] = statistics
+    (copy / "loaded.json").write_text(json.dumps(manifest))
+    return copy
+
+
+def test_load_store_records_the_statistics_that_void_would_count(tmp_path):
+    """/void from the statistics `lod load-store` recorded is /void counted on first use (a directory loaded
+    before they were recorded, or whose record is damaged): two real answers, the same triples."""
+    from lod.statistics import MAX_PARTITIONS, Statistics
+
+    data = synth(tmp_path / "corpus.nq", letters=15)
+    folder = tmp_path / "store"
+    loaded = ran("load-store", "--store", str(folder), str(data))
+    assert "counting the statistics of /void" in loaded.stdout
+    recorded = json.loads((folder / "loaded.json").read_text())["statistics"]
+    assert Statistics.from_json(recorded).subjects > 100
+    copies = {
+        "none": _with_statistics(folder, tmp_path / "none", None),  # loaded before they were recorded
+        "wrong types": _with_statistics(folder, tmp_path / "types", {**recorded, "subjects": "many"}),
+        "huge list": _with_statistics(folder, tmp_path / "huge", {
+            **recorded, "classes": [[f"<http://x.test/C{n}>", n] for n in range(MAX_PARTITIONS + 1)]}),
+        "not statistics": _with_statistics(folder, tmp_path / "other", [1, 2, 3]),
+    }
+    answers, logs = {}, {}
+    for name, store in {"recorded": folder, **copies}.items():
+        port = free_port()
+        with running_server(tmp_path / "dumps", "--store", str(store), "--base", SYNTH_BASE, "--workers", "1",
+                            port=port) as url:
+            answers[name] = _void(url)
+            html = requests.get(url + "void", headers={"Accept": "text/html"}, timeout=120)
+            assert html.status_code == 200, name
+        logs[name] = (tmp_path / f"server-{port}.log").read_text()
+    partitions = [t for t in answers["recorded"] if t[1] in (f"<{VOID}classPartition>", f"<{VOID}propertyPartition>")]
+    assert len(partitions) > 40
+    for name in copies:
+        assert answers[name] == answers["recorded"], name
+        assert "Traceback" not in logs[name], name
+    assert "statistics" not in logs["recorded"]
+    assert f"{tmp_path / 'none' / 'loaded.json'} records no statistics" in logs["none"]
+    assert f"lod load-store --store {tmp_path / 'none'}" in logs["none"]
+    for name, what in (("wrong types", "'many' is not a count"), ("huge list", f"more than {MAX_PARTITIONS}"),
+                       ("not statistics", "not an object")):
+        assert re.search(rf"WARNING .*the statistics in {re.escape(str(copies[name] / 'loaded.json'))} are damaged "
+                         rf"\(.*{re.escape(what)}", logs[name]), logs[name]
+    again = ran("load-store", "--store", str(copies["none"]), str(data))  # what the log advises
+    assert "(done before)" in again.stdout
+    assert json.loads((copies["none"] / "loaded.json").read_text())["statistics"] == recorded
+
+
+def test_the_sitemap_of_a_store_directory_lists_its_main_things(tmp_path):
+    """Read from the subjects file the loader wrote: the things a query of the store finds, no more, no less."""
+    from lod.web.readmodel import main_things
+
+    data = synth(tmp_path / "corpus.nq", letters=15)
+    folder = tmp_path / "store"
+    ran("load-store", "--store", str(folder), str(data))
+    with running_server(tmp_path / "dumps", "--store", str(folder), "--base", SYNTH_BASE, "--workers", "1") as url:
+        sitemap = requests.get(url + "sitemap.xml", timeout=60)
+    assert sitemap.status_code == 200
+    locs = re.findall(r"<loc>([^<]*)</loc>", sitemap.text)
+    expected = main_things(ox.Store.read_only(str(folder / "oxigraph")), SYNTH_BASE)
+    assert len(expected) > 50
+    assert locs == [SYNTH_BASE + "doc/" + uri[len(SYNTH_BASE + "id/"):] for uri in expected]
 
 
 def test_serving_a_store_that_is_not_loaded_fails_clearly(tmp_path):
