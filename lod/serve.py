@@ -5,7 +5,8 @@ files given with ``--data`` (loaded in memory); a store directory filled by ``lo
 (``--store``, on disk, opened read-only in milliseconds); a SPARQL endpoint elsewhere
 (``--sparql-endpoint``).
 
-The data is loaded once, here; granian then forks ``--workers`` processes, each with its own app (and
+The data is loaded once, here, with the statistics of /void (recorded by the build or the loader, or
+counted here for ``--data``); granian then forks ``--workers`` processes, each with its own app (and
 its own SPARQL query processes) over the store it inherits. One process per core, because Python runs
 one thread at a time per process: with one process the web stack tops out at one core.
 """
