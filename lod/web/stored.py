@@ -23,7 +23,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import sqlite3
 import threading
 import zlib
@@ -31,10 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
+from ..store import NodesBelow
 from ..storedir import ANSWERS, SUBJECTS, contents, open_store
-from ..uris import Minter
 from .cache import Kept, key_for
 from .encoding import GZIP, LEVEL
+from .readmodel import listed_main_things
 
 log = logging.getLogger("lod.web")
 
@@ -58,11 +58,9 @@ def _signature(folder: Path, base: str, page_size: int) -> dict[str, str]:
 
 
 def main_things(below_lines: bytes, base: str) -> list[str]:
-    """The main things among a store's subjects (``NodesBelow``'s lines), as paths below ``id/``."""
-    minter = Minter(base)
-    prefix = re.escape((base + "id/").encode())
-    found = re.findall(rb"^" + prefix + rb"([^/\n]+/[^/\n]+)$", below_lines, re.MULTILINE)
-    return [rest.decode() for rest in found if (parsed := minter.parse(base + "id/" + rest.decode())) and parsed.main]
+    """The main things among a store's subjects (``NodesBelow``'s lines), as paths below ``id/``: those the
+    sitemap lists (``readmodel.listed_main_things``)."""
+    return [uri[len(base + "id/"):] for uri in listed_main_things(NodesBelow(below_lines), base)]
 
 
 # --- rendering, at load time -------------------------------------------------------------------------
