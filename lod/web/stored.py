@@ -2,8 +2,8 @@
 
 A store directory does not change once loaded, so every document about a main thing can be rendered
 then, once, rather than on each web process's first visit: ``lod load-store`` ends by rendering the
-HTML, Turtle and JSON-LD documents of every main thing (what the sitemap lists) through the app itself
-and writes them to ``answers.sqlite`` beside the store. The server answers a request for one of them from
+HTML, Turtle and JSON-LD documents of every main thing (what the sitemap lists) and of the dataset
+description (``/void``) through the app itself and writes them to ``answers.sqlite`` beside the store. The server answers a request for one of them from
 that file in front of Flask (``cache.KeptAnswers``), with the very headers and bytes the app would send,
 and renders everything else (other formats, nodes below things, later pages) as before.
 
@@ -41,7 +41,7 @@ log = logging.getLogger("lod.web")
 FILE = ANSWERS
 # What browsers, crawlers and Linked Data clients ask a document for: HTML, Turtle, JSON-LD.
 OFFERED = ("text/html", "text/turtle", "application/ld+json")
-_CHUNK = 64  # things a rendering process takes at a time
+_CHUNK = 64  # paths a rendering process takes at a time
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -79,11 +79,10 @@ def _start_renderer(folder: str, base: str, page_size: int) -> None:
 _renderer = None
 
 
-def _render_chunk(things: list[str]) -> list[tuple[str, str, str, bytes]]:
-    """Rows of the answers about ``things``: (key, status, headers as JSON, body gzipped)."""
+def _render_chunk(paths: list[str]) -> list[tuple[str, str, str, bytes]]:
+    """Rows of the answers at ``paths``: (key, status, headers as JSON, body gzipped)."""
     rows = []
-    for rest in things:
-        path = "/doc/" + rest
+    for path in paths:
         for accept in OFFERED:
             response = _renderer.get(path, headers={"Accept": accept})
             if response.status_code != 200:
@@ -106,7 +105,9 @@ def render(folder: Path, base: str, page_size: int, *, processes: int | None = N
     db.execute("CREATE TABLE answers (key TEXT PRIMARY KEY, status TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL)")
     db.execute("CREATE TABLE signature (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.executemany("INSERT INTO signature VALUES (?, ?)", _signature(folder, base, page_size).items())
-    chunks = [things[i:i + _CHUNK] for i in range(0, len(things), _CHUNK)]
+    # The dataset description too: its page lists every letter (half a second at a million triples).
+    paths = ["/void", *("/doc/" + rest for rest in things)]
+    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     done = answers = 0
     pool = multiprocessing.get_context("fork").Pool(processes or os.cpu_count() or 1, _start_renderer,
                                                    (str(folder), base, page_size))
@@ -116,7 +117,7 @@ def render(folder: Path, base: str, page_size: int, *, processes: int | None = N
             answers += len(rows)
             done += _CHUNK
             if progress:
-                progress(min(done, len(things)), len(things))
+                progress(min(done, len(paths)), len(paths))
     db.commit()
     db.close()
     partial.replace(folder / FILE)
