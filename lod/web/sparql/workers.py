@@ -21,13 +21,14 @@ import socket
 import stat
 import struct
 import threading
+import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .engine import Answer, Job, error_answer, execute
+from .wire import MAX_JOB, WireError, answer_parts, decode_answer, decode_job, encode_job, recv_frame, send_frame
 
 log = logging.getLogger("lod.sparql")
 
@@ -35,6 +36,7 @@ STACK_SIZE = 512 * 1024 * 1024  # pyoxigraph parses and plans recursively: a 20,
 #                                 of `1+1+...` overflows the default 8 MiB and kills the process
 _KEEP_IDLE = 8
 SLOW = 0.5  # seconds after which a query runs at the lowest CPU priority (SCHED_IDLE)
+_ANSWER_HEAD_ROOM = 2 ** 16  # bytes of an answer beyond its body: its status and content type
 
 
 def _vm_data() -> int:
@@ -65,13 +67,13 @@ def _limit_memory(born: int, memory: int) -> None:
         pass
 
 
-def _serve_jobs(conn: Connection, store: ox.Store) -> None:
+def _serve_jobs(sock: socket.socket, store: ox.Store) -> None:
     born = _vm_data()  # measured here, in the query thread, so that its large stack counts as born
     while True:
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
+            job = decode_job(recv_frame(sock, MAX_JOB))
+        except (EOFError, OSError, WireError):
+            return  # the web process closed our socket, or sent what it never sends: this worker is done
         _limit_cpu(job.timeout)
         _limit_memory(born, job.memory)
         try:
@@ -79,15 +81,14 @@ def _serve_jobs(conn: Connection, store: ox.Store) -> None:
         except Exception as exc:  # a bug here must not cost the worker; the web process logs it
             answer = error_answer(500, f"the query engine failed: {type(exc).__name__}: {exc}")
         try:
-            conn.send(answer)
-        except (OSError, ValueError):
+            send_frame(sock, *answer_parts(answer))
+        except OSError:
             return
 
 
 def _worker_main(sock: socket.socket, store: ox.Store) -> None:
-    conn = Connection(sock.detach())
     threading.stack_size(STACK_SIZE)
-    thread = threading.Thread(target=_serve_jobs, args=(conn, store), name="sparql-worker")
+    thread = threading.Thread(target=_serve_jobs, args=(sock, store), name="sparql-worker")
     thread.start()
     thread.join()
 
@@ -144,7 +145,7 @@ def _zygote_main(control: socket.socket, store: ox.Store) -> None:
 @dataclass
 class _Worker:
     pid: int
-    conn: Connection
+    sock: socket.socket
 
 
 def _deprioritise(pid: int) -> None:
@@ -189,7 +190,7 @@ class WorkerPool:
         if not fds:
             raise OSError("the query process did not answer")
         os.set_inheritable(fds[0], False)
-        return _Worker(struct.unpack("i", message[:4])[0], Connection(fds[0]))
+        return _Worker(struct.unpack("i", message[:4])[0], socket.socket(fileno=fds[0]))
 
     def _take(self) -> _Worker:
         with self._idle_lock:
@@ -202,7 +203,7 @@ class WorkerPool:
             if len(self._idle) < _KEEP_IDLE:
                 self._idle.append(worker)
                 return
-        worker.conn.close()
+        worker.sock.close()
 
     def _kill(self, worker: _Worker) -> None:
         """Only for a worker that has not answered: its socket is still open, so it is still alive."""
@@ -210,7 +211,7 @@ class WorkerPool:
             os.kill(worker.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        worker.conn.close()
+        worker.sock.close()
 
     def run(self, job: Job) -> Answer:
         try:
@@ -218,29 +219,39 @@ class WorkerPool:
         except OSError as exc:
             log.error("cannot start a query worker: %s", exc)
             return error_answer(503, "the query engine is not available; try again later")
-        slow = False
+        started = time.monotonic()
+        slow = []
+
+        def deprioritise() -> None:
+            # A query still running after SLOW seconds yields the CPU to everything else: a burst of
+            # runaways then slows the quick requests a little, not to their own pace. A nice value
+            # cannot be lowered again without privileges, so this worker answers this query only.
+            slow.append(True)
+            _deprioritise(worker.pid)
+
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(min(SLOW, job.timeout)):
-                # A query still running after SLOW seconds yields the CPU to everything else: a burst of
-                # runaways then slows the quick requests a little, not to their own pace. A nice value
-                # cannot be lowered again without privileges, so this worker answers this query only.
-                slow = True
-                _deprioritise(worker.pid)
-                if not worker.conn.poll(max(0.0, job.timeout - SLOW)):
-                    self._kill(worker)
-                    return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
-                                             "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
-            answer = worker.conn.recv()
+            worker.sock.settimeout(job.timeout)
+            send_frame(worker.sock, encode_job(job))
+            # The worker cannot have written a body larger than the memory the query may take.
+            answer = decode_answer(recv_frame(worker.sock, job.memory + _ANSWER_HEAD_ROOM, started + job.timeout,
+                                              late=(started + min(SLOW, job.timeout), deprioritise)))
+        except TimeoutError:
+            self._kill(worker)
+            return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
+                                     "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
+        except WireError as exc:  # it is alive (its socket is open) but says what no worker says
+            self._kill(worker)
+            log.error("a query worker answered what no worker answers (%s): %r", exc, job.query[:200])
+            return error_answer(503, "the query engine failed on this query; the server is still running")
         except (EOFError, OSError) as exc:
             # The worker is gone (its end of the socket closed when it died) and the zygote has reaped it:
             # its pid may already belong to another process, so close, do not kill.
-            worker.conn.close()
+            worker.sock.close()
             log.warning("a query worker stopped while running a query (%s): %r", exc, job.query[:200])
             return error_answer(503, "the query engine stopped while running this query (it may need more "
                                      "memory than this endpoint gives one query); the server is still running")
         if slow:
-            worker.conn.close()  # it leaves when its socket closes
+            worker.sock.close()  # it leaves when its socket closes
         else:
             self._give_back(worker)
         return answer
@@ -249,7 +260,7 @@ class WorkerPool:
         with self._idle_lock:
             idle, self._idle = self._idle, []
         for worker in idle:
-            worker.conn.close()
+            worker.sock.close()
         self._control.close()
         try:
             os.waitpid(self._zygote, os.WNOHANG)
