@@ -44,13 +44,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     def health() -> Response:
         return jsonify(status="ok", triples=len(store) if hasattr(store, "__len__") else None)
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        response = Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code,
-                            content_type="text/plain; charset=utf-8")
-        if exc.code == 405 and exc.valid_methods:
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
-        return response
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(StoreUnavailable)
     def store_unavailable(exc: StoreUnavailable) -> Response:
@@ -68,8 +62,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     def unexpected(exc: Exception) -> Response:
         # Whatever went wrong is logged in full here and never shown to the client.
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return Response("500 Internal Server Error: the server could not answer this request.\n", 500,
-                        content_type="text/plain; charset=utf-8")
+        return internal_error()
 
     @app.before_request
     def _start() -> Response | None:
@@ -94,6 +87,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
     encoding.install(app)  # after the cache: its hook runs first, and the answer kept is the one encoded
     # Outermost: no body reaches Flask before it has arrived whole. Every POST body is a query on its way
     # in, so as many are read at once as queries may run: the threads beyond those stay free.
+    sparql.install_front(app, access_log)  # query requests answered in front of Flask, inside the bounds below
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
     app.wsgi_app = BoundedHeads(app.wsgi_app, access_log)  # type: ignore[method-assign]
@@ -101,6 +95,20 @@ def create_app(settings: Settings, store: Store) -> Flask:
     app.wsgi_app = CrossOrigin(app.wsgi_app, _methods(app), access_log)  # type: ignore[method-assign]
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def http_error(exc: HTTPException) -> Response:
+    """A client's mistake that werkzeug or Flask found (404, 405, ...), in plain text."""
+    response = Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code, content_type="text/plain; charset=utf-8")
+    if exc.code == 405 and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def internal_error() -> Response:
+    """What a client is told of a bug of ours: that there was one, nothing more (the log has the rest)."""
+    return Response("500 Internal Server Error: the server could not answer this request.\n", 500,
+                    content_type="text/plain; charset=utf-8")
 
 
 def _methods(app: Flask):

@@ -109,8 +109,14 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def _encode(response: Response) -> Response:
-        response = encode(response, request)
-        if response.status_code == 200 and not response.direct_passthrough and (
-                "ETag" in response.headers or "Last-Modified" in response.headers):
-            response = response.make_conditional(request)
-        return response
+        return finish(response, request)
+
+
+def finish(response: Response, req: Request) -> Response:
+    """``response`` encoded for ``req``, then a 304 if ``req`` has that representation already: what every
+    answer of the app goes through on its way out (``install``), and the SPARQL answers given in front of it."""
+    response = encode(response, req)
+    if response.status_code == 200 and not response.direct_passthrough and (
+            "ETag" in response.headers or "Last-Modified" in response.headers):
+        response = response.make_conditional(req)
+    return response

@@ -8,8 +8,10 @@ query, whatever its form, and Virtuoso and Fuseki answer it so rather than refus
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_options_header
+from werkzeug.http import parse_accept_header, parse_options_header
 
 from ...formats import (GRAPH_FORMATS, JSONLD, NTRIPLES, PLAIN_JSON, PLAIN_XML, PLAIN_XML_OLD, RDFXML, RESULTS_CSV,
                         RESULTS_FORMATS, RESULTS_JSON, RESULTS_TSV, RESULTS_XML, TURTLE, RdfFormat, ResultsFormat,
@@ -69,6 +71,33 @@ def negotiate(accept: MIMEAccept, fmt: str | None) -> tuple[ResultsFormat | None
             results, graph = results or by_accept[0], graph or by_accept[1]
         return results, graph
     return _by_accept(accept)
+
+
+def negotiate_header(accept: str | None, fmt: str | None) -> tuple[ResultsFormat | None, RdfFormat | None, bool]:
+    """``negotiate`` for an Accept header as sent (None: none sent), and whether the client is a browser
+    to be shown the query page (``wants_page``; never when a format is named). Raises ValueError as
+    ``negotiate`` does.
+
+    Remembered for the headers and formats most clients send: parsing and weighing an Accept header costs
+    more than the rest of reading a query request."""
+    if len(accept or "") <= _MEMO_ACCEPT and len(fmt or "") <= _MEMO_FORMAT:
+        return _remembered(accept, fmt)
+    return _negotiate_header(accept, fmt)
+
+
+_MEMO_ACCEPT = 512  # characters of an Accept header whose outcome is remembered (browsers send ~100-300)
+_MEMO_FORMAT = 64
+
+
+@lru_cache(maxsize=256)
+def _remembered(accept: str | None, fmt: str | None) -> tuple[ResultsFormat | None, RdfFormat | None, bool]:
+    return _negotiate_header(accept, fmt)
+
+
+def _negotiate_header(accept: str | None, fmt: str | None) -> tuple[ResultsFormat | None, RdfFormat | None, bool]:
+    parsed = parse_accept_header(accept, MIMEAccept)
+    page = fmt is None and wants_page(parsed)
+    return (*negotiate(parsed, fmt), page)
 
 
 def _by_accept(accept: MIMEAccept) -> tuple[ResultsFormat | None, RdfFormat | None]:

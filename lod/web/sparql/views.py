@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.wrappers import Request
 
 from ...formats import GRAPH_FORMATS, graph_format_name
 from ...namespaces import used_prefixes
@@ -24,7 +25,7 @@ from .description import named_graphs, service_description
 from .engine import Job, error_answer
 from .examples import examples
 from .negotiation import (DESCRIPTION_OFFERS, FORMAT_NAMES, FORMAT_PARAMETERS, description_format, format_parameter,
-                          negotiate, wants_page)
+                          negotiate, negotiate_header)
 from .workers import InlineRunner, WorkerPool, runner_for
 
 bp = Blueprint("sparql", __name__)
@@ -109,8 +110,8 @@ _UPDATE = "application/sparql-update"
 _READ_ONLY = "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) is not accepted"
 
 
-def _check_charset() -> None:
-    charset = request.mimetype_params.get("charset")
+def _check_charset(req: Request) -> None:
+    charset = req.mimetype_params.get("charset")
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
         raise _Refusal(415, f"the request body must be UTF-8 (Content-Type says charset={charset})")
 
@@ -123,33 +124,33 @@ class _Request:
     format: str | None
 
 
-def _read_request(settings) -> _Request | None:
+def _read_request(req: Request, settings) -> _Request | None:
     """The query and its dataset, as the protocol puts them in a request; None for a plain GET."""
     body_query: str | None = None
-    if request.method == "POST":
-        mimetype = request.mimetype
+    if req.method == "POST":
+        mimetype = req.mimetype
         if mimetype == _UPDATE:
             raise _Refusal(403, _READ_ONLY)
         if mimetype not in (_FORM, _QUERY):
             raise _Refusal(415, f"a POST needs Content-Type {_FORM} (with query=...) or {_QUERY} (the query as the "
                                 f"body); this one has {mimetype or 'none'}")
-        _check_charset()
+        _check_charset(req)
         # A form encodes a character in at most 12 bytes (%XX for each of 4 UTF-8 bytes), plus the dataset.
         limit = settings.max_query_length * 12 + 65536
-        if (request.content_length or 0) > limit:
-            raise _Refusal(413, f"the request body is {request.content_length} bytes; this endpoint accepts "
+        if (req.content_length or 0) > limit:
+            raise _Refusal(413, f"the request body is {req.content_length} bytes; this endpoint accepts "
                                 f"queries of at most {settings.max_query_length} characters")
         if mimetype == _QUERY:
-            raw = request.stream.read(limit + 1)
+            raw = req.stream.read(limit + 1)
             try:
                 body_query = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise _Refusal(400, f"the request body is not UTF-8 (byte {exc.start})") from None
-            params = request.args
+            params = req.args
         else:
-            params = CombinedMultiDict([request.args, request.form])
+            params = CombinedMultiDict([req.args, req.form])
     else:
-        params = request.args
+        params = req.args
     queries = params.getlist("query") + ([body_query] if body_query is not None else [])
     updates = params.getlist("update")
     if queries and updates:
@@ -159,7 +160,7 @@ def _read_request(settings) -> _Request | None:
     if len(queries) > 1:
         raise _Refusal(400, f"the request has {len(queries)} queries (query parameters or a body); send exactly one")
     if not queries:
-        if request.method in ("GET", "HEAD") and set(params) <= set(FORMAT_PARAMETERS):
+        if req.method in ("GET", "HEAD") and set(params) <= set(FORMAT_PARAMETERS):
             return None
         raise _Refusal(400, "the request has no query: send it as the query parameter (GET or a form POST) "
                             f"or as the body of a POST with Content-Type {_QUERY}")
@@ -192,19 +193,29 @@ def _plain(status: int, message: str) -> Response:
 def endpoint() -> Response:
     """The SPARQL 1.1 Protocol: a query by GET, by form POST or as a POST body; a plain GET describes the service.
 
-    Scripts on any origin may query it and read the answers, errors included (``lod.web.cors``)."""
+    A query by GET or POST is answered in front of Flask (``front``), by ``answer_query`` as here; what
+    comes this way is a HEAD, the service description and the query page. Scripts on any origin may
+    query it and read the answers, errors included (``lod.web.cors``)."""
     settings = current_app.config["SETTINGS"]
+    response = answer_query(request, settings, _state())
+    return _describe(settings) if response is None else response
+
+
+def answer_query(req: Request, settings, state: _Endpoint) -> Response | None:
+    """The answer to a request with a query (or a refusal); None for one without (the service description).
+
+    Needs no app context: the query requests are answered with it in front of Flask (``front``)."""
     try:
-        parsed = _read_request(settings)
+        parsed = _read_request(req, settings)
         if parsed is None:
-            return _describe(settings)
-        if request.method == "GET" and parsed.format is None and wants_page(request.accept_mimetypes):
+            return None
+        results_format, graph_format, page = negotiate_header(req.headers.get("Accept"), parsed.format)
+        if req.method == "GET" and page:
             # A person following a link to a query: the query page, with that query in its editor.
             response = _plain(303, "the query page, with this query")
-            response.headers["Location"] = f"{url_for('sparql.endpoint')}#query={quote(parsed.query, safe='')}"
+            response.headers["Location"] = f"{req.root_path}/sparql#query={quote(parsed.query, safe='')}"
             response.vary.add("Accept")
             return response
-        results_format, graph_format = negotiate(request.accept_mimetypes, parsed.format)
     except _Refusal as refusal:
         return _plain(refusal.status, refusal.message)
     except ValueError as exc:
@@ -213,7 +224,6 @@ def endpoint() -> Response:
               named_graphs=parsed.named_graphs, results_format=results_format.name if results_format else None,
               graph_format=graph_format.extension if graph_format else None,
               max_results=settings.max_results, timeout=settings.query_timeout, memory=settings.memory_per_query)
-    state = _state()
     if not state.slots.acquire(timeout=SLOT_WAIT):
         # Every query holds a web thread until it answers: past this many, the documents would wait too.
         response = _plain(503, f"{settings.max_queries} queries are running already (the most this endpoint runs at "
