@@ -6,7 +6,6 @@ becomes a 4xx answer here, never an exception.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 
 from ...formats import GRAPH_FORMATS, RESULTS_FORMATS, RESULTS_TSV
 from ...namespaces import used_prefixes
+from .rows import CappedRows, TooMany, trusted
 
 
 @dataclass(frozen=True)
@@ -118,34 +118,6 @@ def find_service(query: str, base_iri: str) -> str | None:
     return None
 
 
-class _TooMany(Exception):
-    pass
-
-
-class _CappedRows(io.RawIOBase):
-    """Collects pyoxigraph's TSV and stops it one row past the cap (TSV escapes newlines in values,
-    so every newline ends a row; the first ends the header)."""
-
-    def __init__(self, cap: int) -> None:
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.cap = cap
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self.lines += data.count(b"\n")
-        if self.lines - 1 > self.cap:
-            raise _TooMany
-        self.chunks.append(data)
-        return len(data)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
-
-
 def _too_many(cap: int, what: str) -> Answer:
     return error_answer(400, f"the answer has more than {cap} {what}, the most this endpoint returns at once. "
                              "Page through it with ORDER BY, LIMIT and OFFSET, count with COUNT, "
@@ -195,17 +167,18 @@ def _run(store: ox.Store, job: Job, options: dict[str, object]) -> Answer:
             fmt = _RESULTS_BY_NAME.get(job.results_format or "")
             if fmt is None:
                 return _not_acceptable("SELECT", [f.media_type for f in RESULTS_FORMATS])
-            # Serialised once, as TSV, which is lossless and lets us count rows while it streams; the
-            # other formats are written from that, so the query itself runs only once.
-            rows = _CappedRows(job.max_results)
+            # Serialised once, counted while it streams and stopped past the cap (``rows``): in the format
+            # asked for, or where its rows cannot be counted in this pyoxigraph's output, as TSV (lossless)
+            # then converted. Either way the query itself runs only once.
+            direct = fmt.oxigraph in trusted()
+            written = CappedRows(job.max_results, fmt.oxigraph if direct else ox.QueryResultsFormat.TSV)
             try:
-                result.serialize(rows, format=ox.QueryResultsFormat.TSV)
-            except _TooMany:
+                result.serialize(written, format=written.format)
+            except TooMany:
                 return _too_many(job.max_results, "rows")
-            tsv = rows.getvalue()
-            if fmt is RESULTS_TSV:
-                return Answer(200, fmt.content_type, tsv)
-            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt.oxigraph)
+            body = written.getvalue()
+            if not direct and fmt is not RESULTS_TSV:
+                body = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV).serialize(format=fmt.oxigraph)
             return Answer(200, fmt.content_type, body)
         form = "CONSTRUCT or DESCRIBE"
         graph_fmt = _GRAPH_BY_EXTENSION.get(job.graph_format or "")

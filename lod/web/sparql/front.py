@@ -54,7 +54,7 @@ class QueryRequests:
             response = answer_query(req, self.flask_app.config["SETTINGS"], self.flask_app.extensions["lod.sparql"])
         except HTTPException as exc:  # answered as the app answers these
             response = http_error(exc)
-        except Exception:  # noqa: BLE001  # logged in full and never shown, as the app does
+        except Exception:  # logged in full and never shown, as the app does
             log.exception("unhandled error on %s %s", req.method, req.path)
             response = internal_error()
         if response is None:  # no query: the service description or the query page, Flask's

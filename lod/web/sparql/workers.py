@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .engine import Answer, Job, error_answer, execute
+from .rows import trusted
 from .wire import MAX_JOB, WireError, answer_parts, decode_answer, decode_job, encode_job, recv_frame, send_frame
 
 log = logging.getLogger("lod.sparql")
@@ -168,6 +169,7 @@ class WorkerPool:
     """Runs jobs in worker processes forked from a zygote; a job past its deadline costs its worker."""
 
     def __init__(self, store: ox.Store) -> None:
+        trusted()  # checked once, here: the zygote and every worker inherit the answer
         control, child = socket.socketpair()
         pid = os.fork()
         if pid == 0:
