@@ -18,9 +18,8 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from lod.web.sparql import wire
 from lod.web.sparql.engine import Answer, Job
-from lod.web.sparql.wire import (WireError, answer_parts, decode_answer, decode_job, encode_job, recv_frame,
-                                 send_frame)
 from lod.web.sparql.workers import WorkerPool
 
 JOB = Job(query="SELECT ?s WHERE { ?s ?p ?o }", base_iri="http://letters.test/sparql", default_graphs=None,
@@ -38,28 +37,28 @@ def pair():
 
 def test_a_job_and_an_answer_arrive_as_they_were_sent(pair):
     ours, theirs = pair
-    send_frame(ours, encode_job(JOB))
-    assert decode_job(recv_frame(theirs, 2 ** 20)) == JOB
+    wire.send_frame(ours, wire.encode_job(JOB))
+    assert wire.decode_job(wire.recv_frame(theirs, 2 ** 20)) == JOB
     answer = Answer(200, "application/sparql-results+json", b'{"head":{"vars":["s"]}}' * 10_000)
-    sender = threading.Thread(target=send_frame, args=(theirs, *answer_parts(answer)))  # larger than the buffer
+    sender = threading.Thread(target=wire.send_frame, args=(theirs, *wire.answer_parts(answer)))  # larger than the buffer
     sender.start()
-    assert decode_answer(recv_frame(ours, 2 ** 24, time.monotonic() + 10)) == answer
+    assert wire.decode_answer(wire.recv_frame(ours, 2 ** 24, time.monotonic() + 10)) == answer
     sender.join()
 
 
 def test_a_query_in_any_script_arrives_whole(pair):
     ours, theirs = pair
     job = Job(**{**JOB.__dict__, "query": 'SELECT ("Ленин 列宁 \\u0000 \U0001F600" AS ?x) {}', "named_graphs": None})
-    send_frame(ours, encode_job(job))
-    assert decode_job(recv_frame(theirs, 2 ** 20)) == job
+    wire.send_frame(ours, wire.encode_job(job))
+    assert wire.decode_job(wire.recv_frame(theirs, 2 ** 20)) == job
 
 
 def test_a_frame_longer_than_the_reader_takes_is_refused_before_it_is_read(pair):
     ours, theirs = pair
     ours.sendall(struct.pack(">I", 2 ** 31))  # announces 2 GiB, sends none of it
     started = time.monotonic()
-    with pytest.raises(WireError, match="over the 1048576"):
-        recv_frame(theirs, 2 ** 20, time.monotonic() + 10)
+    with pytest.raises(wire.WireError, match="over the 1048576"):
+        wire.recv_frame(theirs, 2 ** 20, time.monotonic() + 10)
     assert time.monotonic() - started < 5  # refused on the length alone, not after waiting for the bytes
 
 
@@ -68,14 +67,14 @@ def test_a_frame_cut_short_is_the_end_of_the_other_side(pair):
     ours.sendall(struct.pack(">I", 100) + b"x" * 10)
     ours.close()
     with pytest.raises(EOFError, match="after 10 of 100"):
-        recv_frame(theirs, 2 ** 20, time.monotonic() + 10)
+        wire.recv_frame(theirs, 2 ** 20, time.monotonic() + 10)
 
 
 def test_a_closed_socket_is_the_end_too(pair):
     ours, theirs = pair
     ours.close()
     with pytest.raises(EOFError):
-        recv_frame(theirs, 2 ** 20)
+        wire.recv_frame(theirs, 2 ** 20)
 
 
 def test_no_frame_by_the_deadline_is_a_timeout_and_late_is_told_once(pair):
@@ -83,7 +82,7 @@ def test_no_frame_by_the_deadline_is_a_timeout_and_late_is_told_once(pair):
     told = []
     started = time.monotonic()
     with pytest.raises(TimeoutError):
-        recv_frame(theirs, 2 ** 20, started + 0.4, late=(started + 0.1, lambda: told.append(time.monotonic())))
+        wire.recv_frame(theirs, 2 ** 20, started + 0.4, late=(started + 0.1, lambda: told.append(time.monotonic())))
     assert len(told) == 1 and told[0] - started >= 0.1
     assert time.monotonic() - started >= 0.4
 
@@ -91,24 +90,24 @@ def test_no_frame_by_the_deadline_is_a_timeout_and_late_is_told_once(pair):
 def test_a_frame_after_late_but_before_the_deadline_is_read(pair):
     ours, theirs = pair
     told = []
-    threading.Timer(0.3, send_frame, args=(ours, b"done")).start()
+    threading.Timer(0.3, wire.send_frame, args=(ours, b"done")).start()
     started = time.monotonic()
-    assert recv_frame(theirs, 2 ** 20, started + 10, late=(started + 0.05, lambda: told.append(1))) == b"done"
+    assert wire.recv_frame(theirs, 2 ** 20, started + 10, late=(started + 0.05, lambda: told.append(1))) == b"done"
     assert told == [1]
 
 
 @pytest.mark.parametrize("data", [
     b"\xff\xfe", b"not json", b"[]", b"{}", json.dumps({"query": "ASK {}"}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "max_results": True}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "max_results": "10"}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "timeout": None}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "named_graphs": "http://letters.test/g"}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "default_graphs": [1, 2]}).encode(),
-    json.dumps({**json.loads(encode_job(JOB)), "extra": 1}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "max_results": True}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "max_results": "10"}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "timeout": None}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "named_graphs": "http://letters.test/g"}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "default_graphs": [1, 2]}).encode(),
+    json.dumps({**json.loads(wire.encode_job(JOB)), "extra": 1}).encode(),
 ])
 def test_anything_but_a_job_is_refused(data):
-    with pytest.raises(WireError):
-        decode_job(data)
+    with pytest.raises(wire.WireError):
+        wire.decode_job(data)
 
 
 @pytest.mark.parametrize("data", [
@@ -116,8 +115,8 @@ def test_anything_but_a_job_is_refused(data):
     struct.pack(">HH", 200, 2) + b"\xff\xfe",
 ])
 def test_anything_but_an_answer_is_refused(data):
-    with pytest.raises(WireError):
-        decode_answer(data)
+    with pytest.raises(wire.WireError):
+        wire.decode_answer(data)
 
 
 # --- the query processes --------------------------------------------------------------------------
@@ -136,9 +135,9 @@ def test_a_query_process_sent_garbage_leaves_and_the_next_query_is_answered(pool
     ask = Job(**{**JOB.__dict__, "query": "ASK { ?s ?p ?o }", "named_graphs": None})
     assert pool.run(ask).body == b'{"head":{},"boolean":true}'
     worker = pool._take()  # the idle one that answered
-    send_frame(worker.sock, b"\x80garbage")
+    wire.send_frame(worker.sock, b"\x80garbage")
     with pytest.raises(EOFError):  # it closed its socket: it has left
-        recv_frame(worker.sock, 2 ** 20, time.monotonic() + 10)
+        wire.recv_frame(worker.sock, 2 ** 20, time.monotonic() + 10)
     worker.sock.close()
     assert pool.run(ask).body == b'{"head":{},"boolean":true}'
 

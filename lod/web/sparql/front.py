@@ -52,6 +52,8 @@ class QueryRequests:
         req = Request(environ)
         try:
             response = answer_query(req, self.flask_app.config["SETTINGS"], self.flask_app.extensions["lod.sparql"])
+            if response is not None:
+                response = finish(response, req)
         except HTTPException as exc:  # answered as the app answers these
             response = http_error(exc)
         except Exception:  # logged in full and never shown, as the app does
@@ -59,7 +61,6 @@ class QueryRequests:
             response = internal_error()
         if response is None:  # no query: the service description or the query page, Flask's
             return self.app(environ, start_response)
-        response = finish(response, req)
         headers = response.get_wsgi_headers(environ)
         body = response.get_data()
         start_response(response.status, headers.to_wsgi_list())

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import wire
 from .engine import Answer, Job, error_answer, execute
 from .rows import trusted
-from .wire import MAX_JOB, WireError, answer_parts, decode_answer, decode_job, encode_job, recv_frame, send_frame
 
 log = logging.getLogger("lod.sparql")
 
@@ -38,6 +38,7 @@ STACK_SIZE = 512 * 1024 * 1024  # pyoxigraph parses and plans recursively: a 20,
 _KEEP_IDLE = 8
 SLOW = 0.5  # seconds after which a query runs at the lowest CPU priority (SCHED_IDLE)
 _ANSWER_HEAD_ROOM = 2 ** 16  # bytes of an answer beyond its body: its status and content type
+_SEND_WAIT = 5.0  # seconds a job may take to be sent
 
 
 def _vm_data() -> int:
@@ -72,8 +73,8 @@ def _serve_jobs(sock: socket.socket, store: ox.Store) -> None:
     born = _vm_data()  # measured here, in the query thread, so that its large stack counts as born
     while True:
         try:
-            job = decode_job(recv_frame(sock, MAX_JOB))
-        except (EOFError, OSError, WireError):
+            job = wire.decode_job(wire.recv_frame(sock, wire.MAX_JOB))
+        except (EOFError, OSError, wire.WireError):
             return  # the web process closed our socket, or sent what it never sends: this worker is done
         _limit_cpu(job.timeout)
         _limit_memory(born, job.memory)
@@ -82,7 +83,7 @@ def _serve_jobs(sock: socket.socket, store: ox.Store) -> None:
         except Exception as exc:  # a bug here must not cost the worker; the web process logs it
             answer = error_answer(500, f"the query engine failed: {type(exc).__name__}: {exc}")
         try:
-            send_frame(sock, *answer_parts(answer))
+            wire.send_frame(sock, *wire.answer_parts(answer))
         except OSError:
             return
 
@@ -232,16 +233,17 @@ class WorkerPool:
             _deprioritise(worker.pid)
 
         try:
-            worker.sock.settimeout(job.timeout)
-            send_frame(worker.sock, encode_job(job))
+            worker.sock.settimeout(_SEND_WAIT)  # an idle worker is waiting for the job: it takes it at once
+            wire.send_frame(worker.sock, wire.encode_job(job))
             # The worker cannot have written a body larger than the memory the query may take.
-            answer = decode_answer(recv_frame(worker.sock, job.memory + _ANSWER_HEAD_ROOM, started + job.timeout,
-                                              late=(started + min(SLOW, job.timeout), deprioritise)))
+            frame = wire.recv_frame(worker.sock, job.memory + _ANSWER_HEAD_ROOM, started + job.timeout,
+                                    late=(started + min(SLOW, job.timeout), deprioritise))
+            answer = wire.decode_answer(frame)
         except TimeoutError:
             self._kill(worker)
             return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
                                      "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
-        except WireError as exc:  # it is alive (its socket is open) but says what no worker says
+        except wire.WireError as exc:  # it is alive (its socket is open) but says what no worker says
             self._kill(worker)
             log.error("a query worker answered what no worker answers (%s): %r", exc, job.query[:200])
             return error_answer(503, "the query engine failed on this query; the server is still running")
