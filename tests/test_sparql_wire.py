@@ -142,6 +142,27 @@ def test_a_query_process_sent_garbage_leaves_and_the_next_query_is_answered(pool
     assert pool.run(ask).body == b'{"head":{},"boolean":true}'
 
 
+def test_a_query_still_running_when_it_is_slow_yields_the_cpu_and_its_process_is_not_kept(monkeypatch):
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"http://letters.test/{i}"), ox.NamedNode("http://letters.test/p"),
+                         ox.Literal(str(i))) for i in range(200))
+    workers = WorkerPool(store)
+    lowered = []
+    monkeypatch.setattr("lod.web.sparql.workers.SLOW", 0.05)
+    monkeypatch.setattr("lod.web.sparql.workers._deprioritise", lowered.append)
+    try:
+        cross = Job(**{**JOB.__dict__, "query": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+                       "named_graphs": None, "timeout": 60.0})
+        assert b"8000000" in workers.run(cross).body  # eight million rows counted: far longer than SLOW
+        assert len(lowered) == 1 and not workers._idle  # lowered while it ran, and let go after
+        monkeypatch.setattr("lod.web.sparql.workers.SLOW", 5.0)
+        quick = Job(**{**cross.__dict__, "query": "ASK {}"})
+        assert workers.run(quick).status == 200
+        assert len(lowered) == 1 and len(workers._idle) == 1  # a quick one keeps its process for the next
+    finally:
+        workers.close()
+
+
 # --- in front of Flask ----------------------------------------------------------------------------
 
 
