@@ -85,9 +85,9 @@ def create_app(settings: Settings, store: Store) -> Flask:
     if kept is not None or answers is not None:
         cache.install(app, kept, access_log, answers)
     encoding.install(app)  # after the cache: its hook runs first, and the answer kept is the one encoded
+    sparql.install_front(app, access_log)  # query requests answered in front of Flask, inside the bounds below
     # Outermost: no body reaches Flask before it has arrived whole. Every POST body is a query on its way
     # in, so as many are read at once as queries may run: the threads beyond those stay free.
-    sparql.install_front(app, access_log)  # query requests answered in front of Flask, inside the bounds below
     app.wsgi_app = BoundedBodies(app.wsgi_app, settings.max_body,  # type: ignore[method-assign]
                                  settings.queries_per_process, access_log)
     app.wsgi_app = BoundedHeads(app.wsgi_app, access_log)  # type: ignore[method-assign]
