@@ -17,9 +17,11 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from lod.web.sparql import wire
 from lod.web.sparql.engine import Answer, Job
+from lod.web.sparql.front import QueryRequests
 from lod.web.sparql.workers import WorkerPool
 
 JOB = Job(query="SELECT ?s WHERE { ?s ?p ?o }", base_iri="http://letters.test/sparql", default_graphs=None,
@@ -188,3 +190,45 @@ def test_what_is_not_a_query_request_is_still_answered_by_the_app(web, base):
     description = web.get(base + "sparql", headers={"Accept": "text/turtle"})
     assert description.status_code == 200 and "sparql-service-description" in description.text
     assert web.put(base + "sparql", params={"query": "ASK {}"}).status_code == 405
+
+
+_SELECT = "SELECT ?s ?o WHERE { ?s ?p ?o } LIMIT 3"
+_JSON = "application/sparql-results+json"
+
+
+@pytest.mark.parametrize("method, params, headers, body", [
+    ("GET", {"query": _SELECT}, {"Accept": _JSON}, None),
+    ("GET", {"query": _SELECT}, {"Accept": _JSON, "Accept-Encoding": "gzip"}, None),
+    ("GET", {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"}, {"Accept": _JSON, "Accept-Encoding": "gzip"}, None),
+    ("GET", {"query": _SELECT}, {"Accept": "application/sparql-results+xml"}, None),
+    ("GET", {"query": _SELECT, "format": "csv"}, {}, None),
+    ("GET", {"query": _SELECT}, {"Accept": "text/tab-separated-values"}, None),
+    ("GET", {"query": "ASK { ?s ?p ?o }"}, {"Accept": _JSON}, None),
+    ("GET", {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}, {"Accept": "text/turtle"}, None),
+    ("GET", {"query": _SELECT}, {"Accept": "text/turtle"}, None),  # 406
+    ("GET", {"query": "SELEC nothing"}, {"Accept": _JSON}, None),
+    ("GET", {"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}, {"Accept": _JSON}, None),
+    ("GET", {"query": _SELECT, "format": "bogus"}, {}, None),
+    ("GET", {"query": _SELECT, "default-graph-uri": "not an IRI"}, {}, None),
+    ("GET", {"query": "x" * 20_001}, {}, None),
+    ("GET", {"update": "CLEAR ALL"}, {}, None),
+    ("GET", {"query": _SELECT}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, None),  # 303 to the page
+    ("POST", {}, {"Content-Type": "application/x-www-form-urlencoded", "Accept": _JSON}, "query=ASK%20%7B%7D"),
+    ("POST", {}, {"Content-Type": "application/sparql-query", "Accept": _JSON}, _SELECT),
+    ("POST", {}, {"Content-Type": "application/sparql-query; charset=latin-1"}, _SELECT),
+    ("POST", {}, {"Content-Type": "application/sparql-update"}, "CLEAR ALL"),
+    ("POST", {}, {"Content-Type": "text/plain"}, _SELECT),
+])
+@pytest.mark.parametrize("script_name", ["", "/letters"])
+def test_an_answer_in_front_of_flask_is_the_flask_views_answer(app, method, params, headers, body, script_name):
+    front = app.wsgi_app
+    while not isinstance(front, QueryRequests):
+        front = front.app  # down the middleware to the front; its .app is the way through Flask
+
+    def answer(wsgi) -> tuple[str, list, bytes]:
+        environ = EnvironBuilder(path="/sparql", base_url=f"http://localhost{script_name}", method=method,
+                                 query_string=params, headers=headers, data=body).get_environ()
+        chunks, status, answer_headers = run_wsgi_app(wsgi, environ)
+        return status, sorted(answer_headers.items()), b"".join(chunks)
+
+    assert answer(front) == answer(front.app)
