@@ -4,8 +4,9 @@ pyoxigraph serialises solutions into a file object and offers no way to stop aft
 file object counts them and raises ``TooMany`` one row past the cap: the query runs once, in the format
 asked for, and a runaway stops as soon as it is known to be one. What marks a row in each format:
 
-- TSV: a newline (values escape theirs); CSV: a newline outside a quoted value (a quote inside one is
-  doubled, so the parity of the quotes seen says whether we are inside);
+- TSV: a newline (values escape theirs). Not CSV, whose values may hold newlines: pyoxigraph quotes a
+  literal that does, but not a triple term whose literal does, so a CSV answer is written as TSV and
+  converted;
 - XML: ``<result>``, which no value can contain (``<`` is always ``&lt;`` in text and attributes);
 - JSON: ``,{`` or ``[{`` outside a string, where a row object begins. Inside a string both may occur,
   so their plain count is an upper bound; only when that passes the cap are the strings taken out
@@ -13,7 +14,7 @@ asked for, and a runaway stops as soon as it is known to be one. What marks a ro
   chunk: an ordinary answer never pays for it.
 
 The marks are pyoxigraph's writers' (compact, no whitespace). ``trusted`` checks them against the
-writers once per process, and a format whose check fails is written as TSV and converted, as before.
+writers once per process, and a format whose check fails is written as TSV and converted, as CSV is.
 """
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 QRF = ox.QueryResultsFormat
-_BACKSLASH = 0x5C
 
 
 class TooMany(Exception):
@@ -59,20 +59,6 @@ class _Lines:
 
     def add(self, data: bytes, before: list[bytes]) -> int:
         self.lines += data.count(b"\n")
-        return self.lines - 1
-
-
-class _CsvLines:
-    """CSV: the lines after the header, a newline inside a quoted value not ending one."""
-
-    def __init__(self, cap: int) -> None:
-        self.lines = 0
-        self.quoted = False
-
-    def add(self, data: bytes, before: list[bytes]) -> int:
-        parts = data.split(b'"')
-        self.lines += sum(part.count(b"\n") for part in parts[1 if self.quoted else 0::2])
-        self.quoted ^= len(parts) % 2 == 0
         return self.lines - 1
 
 
@@ -122,10 +108,10 @@ class _JsonExact:
 
     def add(self, data: bytes) -> int:
         data = self.pending + data
-        cut = len(data)
-        while cut and data[cut - 1] == _BACKSLASH:  # an escape may go on in the next write
-            cut -= 1
-        if cut == len(data) and cut and data[cut - 1] in b",[":  # a row may begin with the next write
+        # Held back for the next write: the last backslash of an odd run, which escapes the next write's
+        # first byte (what went before always ends on a whole escape), or a comma or bracket a row may follow.
+        cut = len(data) - (len(data) - len(data.rstrip(b"\\"))) % 2
+        if cut == len(data) and data[-1:] in (b",", b"["):
             cut -= 1
         body, self.pending = data[:cut], data[cut:]
         # Outside strings JSON has no backslash; inside, every one begins an escape: drop the escaped
@@ -137,7 +123,7 @@ class _JsonExact:
         return self.rows
 
 
-_COUNTERS = {QRF.TSV: _Lines, QRF.CSV: _CsvLines, QRF.XML: _XmlResults, QRF.JSON: _JsonRows}
+_COUNTERS = {QRF.TSV: _Lines, QRF.XML: _XmlResults, QRF.JSON: _JsonRows}
 
 # Solutions whose values hold every mark, escape and quote the counters must see through.
 _NASTY = ['x<result>,{"[{', 'a\\",{"b', '\\', 'line\r\n"quoted",\n', "[{},{}]", '"', "\t\\\"", ""]
