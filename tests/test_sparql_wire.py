@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import subprocess
 import threading
 import time
 
@@ -22,7 +23,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from lod.web.sparql import wire
 from lod.web.sparql.engine import Answer, Job
 from lod.web.sparql.front import QueryRequests
-from lod.web.sparql.workers import WorkerPool
+from lod.web.sparql.workers import WorkerPool, _Worker
 
 JOB = Job(query="SELECT ?s WHERE { ?s ?p ?o }", base_iri="http://letters.test/sparql", default_graphs=None,
           named_graphs=("http://letters.test/id/letter/a", "http://letters.test/id/letter/b"),
@@ -142,6 +143,34 @@ def test_a_query_process_sent_garbage_leaves_and_the_next_query_is_answered(pool
         wire.recv_frame(worker.sock, 2 ** 20, time.monotonic() + 10)
     worker.sock.close()
     assert pool.run(ask).body == b'{"head":{},"boolean":true}'
+
+
+@pytest.mark.parametrize("reply", [
+    struct.pack(">I", 2 ** 31),  # announces more than the query may have made
+    struct.pack(">I", 3) + b"\x00\x01\x02",  # too short for an answer's head
+    struct.pack(">I", 4) + struct.pack(">HH", 700, 0),  # a status no answer has
+])
+def test_a_garbled_answer_is_a_503_and_the_pool_goes_on(pool, reply):
+    ours, theirs = socket.socketpair()
+    stand_in = subprocess.Popen(["sleep", "60"])  # the pid the pool holds for its worker
+    try:
+        pool._idle.append(_Worker(stand_in.pid, ours))
+
+        def answer() -> None:
+            wire.recv_frame(theirs, 2 ** 20)
+            theirs.sendall(reply)
+
+        threading.Thread(target=answer).start()
+        ask = Job(**{**JOB.__dict__, "query": "ASK { ?s ?p ?o }", "named_graphs": None})
+        refused = pool.run(ask)
+        assert refused.status == 503 and b"failed on this query" in refused.body
+        assert ours.fileno() == -1  # let go of
+        assert stand_in.poll() is None  # not killed: a pid that may no longer be the worker's is left alone
+        assert pool.run(ask).body == b'{"head":{},"boolean":true}'  # a worker of its own answers
+    finally:
+        stand_in.kill()
+        stand_in.wait()
+        theirs.close()
 
 
 def test_a_query_still_running_when_it_is_slow_yields_the_cpu_and_its_process_is_not_kept(monkeypatch):

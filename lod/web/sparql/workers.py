@@ -223,13 +223,14 @@ class WorkerPool:
             log.error("cannot start a query worker: %s", exc)
             return error_answer(503, "the query engine is not available; try again later")
         started = time.monotonic()
-        slow = []
+        slow = False
 
         def deprioritise() -> None:
             # A query still running after SLOW seconds yields the CPU to everything else: a burst of
             # runaways then slows the quick requests a little, not to their own pace. A nice value
             # cannot be lowered again without privileges, so this worker answers this query only.
-            slow.append(True)
+            nonlocal slow
+            slow = True
             _deprioritise(worker.pid)
 
         try:
@@ -243,8 +244,10 @@ class WorkerPool:
             self._kill(worker)
             return error_answer(503, f"query exceeded the {job.timeout:g} s limit and was stopped. "
                                      "Narrow it down (more specific patterns, LIMIT) or download the dumps.")
-        except wire.WireError as exc:  # it is alive (its socket is open) but says what no worker says
-            self._kill(worker)
+        except wire.WireError as exc:
+            # What no worker says. Closing its socket ends it wherever it is (reading: the end; writing:
+            # a broken pipe), and it may have ended already: then its pid is not ours to kill.
+            worker.sock.close()
             log.error("a query worker answered what no worker answers (%s): %r", exc, job.query[:200])
             return error_answer(503, "the query engine failed on this query; the server is still running")
         except (EOFError, OSError) as exc:
