@@ -45,12 +45,18 @@ def main() -> None:
     runs = [("/health", ["/health"], None), ("/id/ (303)", ids, "text/turtle"),
             ("/doc/ Turtle", docs, "text/turtle"), ("/doc/ HTML", docs, "text/html")]
     print(f"## Dereference: {args.size} triples ({letters} synthetic letters), {h.machine()}\n")
-    rows, ceiling = [], {}
+    rows, ceiling, first_answers = [], {}, {}
     modes = {"rendered": ["--cache-mb", "0", "--no-stored-answers"], "stored": ["--cache-mb", "0"], "kept": []}
     for cache, extra in modes.items():
         port = h.free_port()
         log = h.WORK / f"deref-{cache}-{port}.log"
         with h.server("ours", h.ours(folder, port, *extra), "/health", port, log=log) as srv:
+            firsts = []
+            for path, accept in (("/void", "text/turtle"), ("/void", "text/html"), ("/sitemap.xml", None)):
+                started = time.perf_counter()
+                status = h.get(srv.url + path, timeout=120, headers={"Accept": accept} if accept else None)
+                firsts.append(f"{path} {accept or ''} {status} in {(time.perf_counter() - started) * 1000:,.0f} ms")
+            first_answers[cache] = "; ".join(firsts)
             for label, paths, accept in runs:
                 if cache == "kept" and label != "/health":
                     deadline = time.monotonic() + 120
@@ -72,6 +78,8 @@ def main() -> None:
                                  h.load().split()[-3]])
             print(f"{cache}: started in {srv.startup:.2f} s; peak memory {h.mib(srv.peak_pss)} MiB PSS, "
                   f"{h.mib(srv.peak_rss)} MiB RSS (web processes and query processes)")
+    for cache, firsts in first_answers.items():
+        print(f"{cache}: first answers after start: {firsts}")
     print("\n(% of /health: against the first /health run, with the cache off; kept: answered without rendering)\n")
     print(h.table(["route", "answers", "connections", "req/s", "% of /health", "p50 ms", "p90 ms", "p99 ms",
                    "requests", "non-2xx/3xx", "socket errors", "kept", "load (1 min)"], rows))

@@ -27,11 +27,15 @@ def main() -> None:
         steps = [["bench_build.py", "--repeat", "1"],
                  ["bench_scale.py", "--sizes", "10k", "--builds", "1", "--dump-size", "10k"],
                  ["bench_sparql.py", "--size", "10k", "--reps", "5", "--rdflib-reps", "2"],
+                 ["bench_sparql_fixed.py", "--store", str(h.WORK / f"store-{h.SIZES['10k']}-1"), "--reps", "200",
+                  "--aggregate-reps", "5", "--rounds", "1"],
+                 ["bench_render.py", "--size", "10k", "--things", "40"],
                  ["bench_deref.py", "--size", "10k", "--seconds", "2"],
                  ["load_faults.py", "--size", "10k", "--seconds", "10", "--clients", "16", "--kill-seconds", "6",
                   "--loader-size", "10k"]]
     else:
-        steps = [["bench_build.py"], ["bench_scale.py"], ["bench_sparql.py"], ["bench_deref.py"], ["load_faults.py"]]
+        steps = [["bench_build.py"], ["bench_scale.py"], ["bench_sparql.py"], ["bench_sparql_fixed.py"],
+                 ["bench_render.py"], ["bench_deref.py"], ["load_faults.py"]]
     h.WORK.mkdir(parents=True, exist_ok=True)
     report = h.WORK / f"results-{time.strftime('%Y%m%d-%H%M%S')}.md"
     failed = []
