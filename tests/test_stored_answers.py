@@ -108,6 +108,22 @@ def test_a_damaged_answers_file_costs_speed_not_answers(loaded, tmp_path):
             assert resp.status_code == 200 and base in resp.text
 
 
+def test_a_damaged_answer_is_rendered_live(loaded, tmp_path):
+    folder, base, work = loaded
+    damaged = tmp_path / "store"
+    subprocess.run(["cp", "-a", str(folder), str(damaged)], check=True)
+    key = next(k for k in _keys(folder) if k.split("\t")[2].startswith("ttl|"))  # a Turtle document's
+    with sqlite3.connect(damaged / "answers.sqlite") as db:  # readable rows, unreadable contents
+        db.execute("UPDATE answers SET body = ?, headers = ? WHERE key = ?", (b"not gzip", "[[", key))
+    path = key.split("\t")[0]
+    with running_server(tmp_path / "none", "--store", str(damaged), "--base", base, port=_port(base)) as url:
+        for encoding in ("identity", "gzip"):
+            resp = requests.get(url + path.lstrip("/"), timeout=30,
+                                headers={"Accept": "text/turtle", "Accept-Encoding": encoding})
+            assert resp.status_code == 200 and base in resp.text
+    assert "is damaged" in (tmp_path / f"server-{_port(base)}.log").read_text()
+
+
 def test_more_data_loaded_takes_the_answers_of_the_old_data_away(tmp_path):
     base = "http://127.0.0.1:5000/"
     first, second = tmp_path / "a.nq", tmp_path / "b.ttl"

@@ -177,7 +177,11 @@ class StoredAnswers:
         if row is None:
             return None
         status, headers, body = row
-        return _as_sent(status, [tuple(h) for h in json.loads(headers)], body, encoding)
+        try:
+            return _as_sent(status, [tuple(h) for h in json.loads(headers)], body, encoding)
+        except (ValueError, TypeError, zlib.error) as exc:
+            log.warning("a stored answer of %s is damaged (%s): rendered live", path, exc)
+            return None
 
 
 def _as_sent(status: str, headers: list[tuple[str, str]], gzipped: bytes, encoding: str) -> Kept:
