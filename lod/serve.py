@@ -31,6 +31,7 @@ from .sparql_http import Endpoint
 from .statistics import count
 from .store import EmbeddedStore, RemoteStore
 from .web import create_app
+from .web.sparql.rows import trusted
 
 log = logging.getLogger("lod.serve")
 
@@ -155,6 +156,7 @@ def main(ctx: click.Context, host: str, port: int, base: str | None, letters: Pa
     # Forked, not spawned: the workers inherit the loaded store instead of loading it again. Each builds its
     # app before its server threads start, so its SPARQL zygote is forked from a single-threaded process.
     multiprocessing.set_start_method("fork", force=True)
+    trusted()  # how SPARQL answers are counted, checked here once, not in each web process: they inherit it
     server = Granian("lod", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
                      blocking_threads=threads, respawn_failed_workers=True, log_level="warning",
                      workers_kill_timeout=5)

@@ -14,14 +14,13 @@ import os
 import shutil
 import struct
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from support import REPO, skip_or_fail
+from support import REPO, serving, skip_or_fail
 
 SCRIPT = REPO / "tests" / "browser" / "click_mention.mjs"
 PAGES_SCRIPT = REPO / "tests" / "browser" / "pages_csp.mjs"
@@ -130,13 +129,8 @@ def hostile_endpoint():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}/sparql", asked
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -212,13 +206,8 @@ def elsewhere():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 import requests
 
 from stores import find_oxigraph, oxigraph_server
-from support import Ran, free_port, lod, skip_or_fail
+from support import Ran, free_port, lod, serving, skip_or_fail
 
 
 def lod_load(*args: str) -> Ran:
@@ -262,13 +261,8 @@ class _Stub(http.server.BaseHTTPRequestHandler):
 def stub(status: int, password: str | None = None) -> Iterator[http.server.HTTPServer]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _Stub)
     server.status, server.password, server.authorised = status, password, 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("status, words", [(401, "give --auth USER:PASSWORD"), (403, "may not write")])

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 import requests
-from support import Web, free_port, lod, make_app, running_server, skip_or_fail
+from support import Web, free_port, lod, make_app, running_server, serving, skip_or_fail
 
 from lod.config import Settings
 from lod.sparql_http import Endpoint, redact
@@ -87,13 +87,8 @@ class Handler(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def store(answer: Callable[[Handler, str], None]) -> Iterator[Store]:
     server = Store(answer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextlib.contextmanager
