@@ -79,7 +79,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
 
     immutable = getattr(store, "immutable", False)
     kept = cache.ResponseCache(settings.cache_bytes) if settings.cache_bytes and immutable else None
-    dated = settings.out is not None and (Path(settings.out) / "SHA256SUMS").is_file()  # as ld's Last-Modified
+    dated = ld.built(Path(settings.out) if settings.out is not None else None) is not None
     answers = stored.StoredAnswers.open(getattr(store, "folder", None), settings.base, settings.page_size,
                                         dated) if settings.stored_answers else None
     if kept is not None or answers is not None:

@@ -96,9 +96,13 @@ def _at_start(state) -> None:
     app = state.app
     settings = app.config["SETTINGS"]
     out = Path(settings.out) if settings.out is not None else None
+    app.extensions["lod.ld"] = _Site(settings.base, out, settings.page_size, built(out), app.extensions["lod.store"])
+
+
+def built(out: Path | None) -> datetime | None:
+    """When the dumps served from ``out`` were built (their SHA256SUMS): every document's Last-Modified."""
     sums = out / "SHA256SUMS" if out is not None else None
-    built = datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums and sums.exists() else None
-    app.extensions["lod.ld"] = _Site(settings.base, out, settings.page_size, built, app.extensions["lod.store"])
+    return datetime.fromtimestamp(int(sums.stat().st_mtime), timezone.utc) if sums and sums.exists() else None
 
 
 def _site() -> _Site:

@@ -88,7 +88,7 @@ def vocabulary(name: str) -> Response:
         response.vary.add("Accept")
     response.set_etag(hashlib.sha256(body).hexdigest()[:40])
     response.last_modified = changed
-    return response.make_conditional(request)
+    return response  # the 304 is decided with the encoding, as for every answer (lod.web.encoding)
 
 
 def _render(published: ontology.Published, variant: Variant) -> bytes:
